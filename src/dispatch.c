@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvmev: the dispatcher and worker threads.
+ *
+ * The dispatcher watches the controller registers and the submission queue
+ * doorbells.  A doorbell is a plain memory write, so the only way to see it
+ * is to look:
+ *
+ *  - while commands are in flight, or for poll_idle_us after the last one,
+ *    the dispatcher polls without sleeping, so a new command is picked up
+ *    within a loop iteration;
+ *  - after that it sleeps between looks, doubling the sleep each time up to
+ *    sleep_max_us.  An idle device therefore wakes at most 1e6/sleep_max_us
+ *    times a second, and the first command after a pause of T waits at most
+ *    about min(T, sleep_max_us) longer than it would under load.
+ *
+ * Workers move the data of each I/O at once, then hold the completion until
+ * the timing model's deadline: they sleep on an hrtimer when it is further
+ * away than spin_ns and spin for the last stretch.  A worker with nothing
+ * to do sleeps on its wait queue and costs nothing.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/ktime.h>
+#include <linux/hrtimer.h>
+#include <linux/delay.h>
+
+#include "nvmev.h"
+
+#define SQ_BUDGET	64	/* commands taken from one SQ per round */
+
+/* Post an error completion for a command that never reached a worker. */
+void nvmev_post_status(struct nvmev_dev *dev, struct nvmev_sq *sq,
+		       u16 sq_head, u16 cid, u16 status)
+{
+	struct nvmev_cq *cq = sq->cq;
+	int tries;
+
+	for (tries = 0; tries < 1000; tries++) {
+		if (nvmev_cq_post(dev, cq, sq->qid, sq_head, cid, status, 0))
+			break;
+		udelay(1);
+	}
+	if (cq->irq_enabled)
+		nvmev_raise_irq(dev, cq->vector);
+}
+
+static int process_sq(struct nvmev_dev *dev, struct nvmev_sq *sq)
+{
+	u32 tail = nvmev_sq_tail(dev, sq);
+	int n = 0;
+
+	if (unlikely(tail >= sq->size)) {
+		pr_err_ratelimited("%s: SQ %u doorbell %u beyond queue size %u, ignored\n",
+				   dev->name, sq->qid, tail, sq->size);
+		return 0;
+	}
+	/* The doorbell was written after the entries: read them after it. */
+	dma_rmb();
+	while (sq->head != tail && n < SQ_BUDGET) {
+		struct nvme_command cmd = sq->ring[sq->head];
+
+		sq->head = sq->head + 1 == sq->size ? 0 : sq->head + 1;
+		if (sq->qid == 0)
+			nvmev_admin_process(dev, sq, &cmd, sq->head);
+		else
+			nvmev_io_submit(dev, sq, &cmd, sq->head);
+		n++;
+		/* An admin command may have torn down this very queue. */
+		if (READ_ONCE(dev->sqs[sq->qid]) != sq)
+			break;
+	}
+	return n;
+}
+
+static bool process_sqs(struct nvmev_dev *dev)
+{
+	bool busy = false;
+	int qid;
+
+	for (qid = 0; qid <= NVMEV_MAX_QID && dev->ready; qid++) {
+		struct nvmev_sq *sq = READ_ONCE(dev->sqs[qid]);
+
+		if (sq && process_sq(dev, sq))
+			busy = true;
+	}
+	return busy;
+}
+
+static int nvmev_dispatcher_fn(void *arg)
+{
+	struct nvmev_dev *dev = arg;
+	u64 last = ktime_get_ns();
+	u32 sleep_us = 0;
+
+	while (!kthread_should_stop()) {
+		bool busy = nvmev_ctrl_poll_regs(dev);
+		u64 now;
+
+		if (dev->ready)
+			busy |= process_sqs(dev);
+		now = ktime_get_ns();
+		if (busy || atomic_read(&dev->inflight)) {
+			last = now;
+			sleep_us = 0;
+			cond_resched();
+			continue;
+		}
+		if (now - last < (u64)dev->cfg.poll_idle_us * NSEC_PER_USEC) {
+			cond_resched();
+			cpu_relax();
+			continue;
+		}
+		sleep_us = clamp_t(u32, sleep_us * 2, 16, dev->cfg.sleep_max_us);
+		{
+			ktime_t t = ns_to_ktime((u64)sleep_us * NSEC_PER_USEC);
+
+			set_current_state(TASK_INTERRUPTIBLE);
+			schedule_hrtimeout_range(&t, (u64)sleep_us * 250,
+						 HRTIMER_MODE_REL);
+		}
+	}
+	return 0;
+}
+
+void nvmev_worker_queue(struct nvmev_dev *dev, struct nvmev_io *io)
+{
+	struct nvmev_worker *w;
+
+	w = &dev->workers[io->sq->qid % dev->cfg.nr_workers];
+	spin_lock(&w->lock);
+	list_add_tail(&io->node, &w->incoming);
+	spin_unlock(&w->lock);
+	wake_up(&w->wq);
+}
+
+static void io_release(struct nvmev_dev *dev, struct nvmev_io *io)
+{
+	struct nvmev_sq *sq = io->sq;
+
+	kmem_cache_free(nvmev_io_cache, io);
+	/* After this the queue may be freed by nvmev_sq_delete(). */
+	atomic_dec(&sq->inflight);
+	atomic_dec(&dev->inflight);
+}
+
+/* Insert by deadline; most arrive in order, so search from the tail. */
+static void pending_insert(struct nvmev_worker *w, struct nvmev_io *io)
+{
+	struct nvmev_io *pos;
+
+	list_for_each_entry_reverse(pos, &w->pending, node) {
+		if (pos->deadline <= io->deadline) {
+			list_add(&io->node, &pos->node);
+			return;
+		}
+	}
+	list_add(&io->node, &w->pending);
+}
+
+static void drop_deleted(struct nvmev_dev *dev, struct nvmev_worker *w)
+{
+	struct nvmev_io *io, *tmp;
+
+	list_for_each_entry_safe(io, tmp, &w->pending, node) {
+		if (READ_ONCE(io->sq->deleted)) {
+			list_del(&io->node);
+			io_release(dev, io);
+		}
+	}
+}
+
+/*
+ * Post every completion that is due.  Returns the next deadline, or 0 when
+ * nothing is pending.  One interrupt per completion queue touched.
+ */
+static u64 complete_due(struct nvmev_dev *dev, struct nvmev_worker *w)
+{
+	struct nvmev_cq *irq_cq = NULL;
+	struct nvmev_io *io;
+	u64 now = ktime_get_ns(), next = 0;
+
+	while ((io = list_first_entry_or_null(&w->pending, struct nvmev_io,
+					      node))) {
+		struct nvmev_sq *sq = io->sq;
+		struct nvmev_cq *cq = sq->cq;
+
+		if (io->deadline > now) {
+			next = io->deadline;
+			break;
+		}
+		if (READ_ONCE(sq->deleted)) {
+			list_del(&io->node);
+			io_release(dev, io);
+			continue;
+		}
+		if (!nvmev_cq_post(dev, cq, sq->qid, io->sq_head,
+				   io->cmd.common.command_id, io->status,
+				   io->result)) {
+			next = now + 1000;	/* CQ full: try again soon */
+			break;
+		}
+		if (irq_cq && irq_cq != cq && irq_cq->irq_enabled)
+			nvmev_raise_irq(dev, irq_cq->vector);
+		irq_cq = cq;
+		list_del(&io->node);
+		io_release(dev, io);
+	}
+	if (irq_cq && irq_cq->irq_enabled)
+		nvmev_raise_irq(dev, irq_cq->vector);
+	return next;
+}
+
+static bool worker_has_news(struct nvmev_worker *w, u32 seen)
+{
+	return !list_empty_careful(&w->incoming) || kthread_should_stop() ||
+	       READ_ONCE(w->dev->sq_deletions) != seen;
+}
+
+static int nvmev_worker_fn(void *arg)
+{
+	struct nvmev_worker *w = arg;
+	struct nvmev_dev *dev = w->dev;
+	u32 seen = READ_ONCE(dev->sq_deletions);
+	struct nvmev_io *io, *tmp;
+
+	while (!kthread_should_stop()) {
+		LIST_HEAD(batch);
+		u64 next, now;
+
+		spin_lock(&w->lock);
+		list_splice_tail_init(&w->incoming, &batch);
+		spin_unlock(&w->lock);
+
+		list_for_each_entry_safe(io, tmp, &batch, node) {
+			list_del(&io->node);
+			if (READ_ONCE(io->sq->deleted)) {
+				io_release(dev, io);
+				continue;
+			}
+			nvmev_io_execute(dev, io);
+			pending_insert(w, io);
+		}
+		if (READ_ONCE(dev->sq_deletions) != seen) {
+			seen = READ_ONCE(dev->sq_deletions);
+			drop_deleted(dev, w);
+		}
+
+		next = complete_due(dev, w);
+		if (!next) {
+			wait_event_interruptible(w->wq, worker_has_news(w, seen));
+			continue;
+		}
+		now = ktime_get_ns();
+		if (next > now + dev->cfg.spin_ns) {
+			wait_event_interruptible_hrtimeout(w->wq,
+				worker_has_news(w, seen),
+				ns_to_ktime(next - now - dev->cfg.spin_ns));
+		} else {
+			cpu_relax();
+			cond_resched();
+		}
+	}
+
+	/* Stopping: nothing may be left behind. */
+	list_splice_tail_init(&w->incoming, &w->pending);
+	list_for_each_entry_safe(io, tmp, &w->pending, node) {
+		list_del(&io->node);
+		io_release(dev, io);
+	}
+	return 0;
+}
+
+static struct task_struct *nvmev_start_thread(int (*fn)(void *), void *arg,
+					int cpu, const char *name)
+{
+	struct task_struct *t;
+
+	t = kthread_create(fn, arg, "%s", name);
+	if (IS_ERR(t))
+		return t;
+	if (cpu >= 0)
+		kthread_bind(t, cpu);
+	wake_up_process(t);
+	return t;
+}
+
+int nvmev_threads_start(struct nvmev_dev *dev)
+{
+	int i;
+
+	for (i = 0; i < dev->cfg.nr_workers; i++) {
+		struct nvmev_worker *w = &dev->workers[i];
+		struct task_struct *t;
+		char name[TASK_COMM_LEN];
+
+		w->dev = dev;
+		w->id = i;
+		spin_lock_init(&w->lock);
+		INIT_LIST_HEAD(&w->incoming);
+		INIT_LIST_HEAD(&w->pending);
+		init_waitqueue_head(&w->wq);
+		snprintf(name, sizeof(name), "%s_w%d", dev->name, i);
+		t = nvmev_start_thread(nvmev_worker_fn, w, dev->cfg.worker_cpu[i],
+				 name);
+		if (IS_ERR(t)) {
+			nvmev_threads_stop(dev);
+			return PTR_ERR(t);
+		}
+		w->task = t;
+	}
+	dev->dispatcher = nvmev_start_thread(nvmev_dispatcher_fn, dev,
+				       dev->cfg.dispatcher_cpu, dev->name);
+	if (IS_ERR(dev->dispatcher)) {
+		int ret = PTR_ERR(dev->dispatcher);
+
+		dev->dispatcher = NULL;
+		nvmev_threads_stop(dev);
+		return ret;
+	}
+	return 0;
+}
+
+void nvmev_threads_stop(struct nvmev_dev *dev)
+{
+	int i;
+
+	if (dev->dispatcher) {
+		kthread_stop(dev->dispatcher);
+		dev->dispatcher = NULL;
+	}
+	/* Queues go first, so that workers drop what they hold. */
+	nvmev_ctrl_reset(dev);
+	for (i = 0; i < dev->cfg.nr_workers; i++) {
+		if (dev->workers[i].task) {
+			kthread_stop(dev->workers[i].task);
+			dev->workers[i].task = NULL;
+		}
+	}
+}

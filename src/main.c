@@ -1,0 +1,524 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvmev: module parameters, their checks, and the life of a device.
+ *
+ * Loading the module creates one device from the parameters below.  Every
+ * parameter is checked before anything is touched; a bad one fails the load
+ * with a single message that says what to change.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/ioport.h>
+#include <linux/cpumask.h>
+#include <linux/mm.h>
+#include <linux/ktime.h>
+
+#include "nvmev.h"
+
+LIST_HEAD(nvmev_devices);
+static DEFINE_MUTEX(nvmev_lock);
+
+static char *memmap_start;
+module_param(memmap_start, charp, 0444);
+MODULE_PARM_DESC(memmap_start,
+		 "Physical start of the memmap= reservation, e.g. 4G (required)");
+
+static char *memmap_size;
+module_param(memmap_size, charp, 0444);
+MODULE_PARM_DESC(memmap_size,
+		 "Size of the reservation, e.g. 2M (BARs only) or 1G (memmap backing)");
+
+static char *backing = "auto";
+module_param(backing, charp, 0444);
+MODULE_PARM_DESC(backing,
+		 "Where data lives: ram (kernel memory, allocated on first write), memmap (the reservation), or auto (default: ram if capacity is given, else memmap)");
+
+static char *capacity;
+module_param(capacity, charp, 0444);
+MODULE_PARM_DESC(capacity,
+		 "Namespace size, e.g. 8G. RAM backing only; memmap backing uses memmap_size - 1M");
+
+static char *backing_max;
+module_param(backing_max, charp, 0444);
+MODULE_PARM_DESC(backing_max,
+		 "RAM backing: most memory the data may take (default: capacity, at most half of RAM); writes past it fail with Capacity Exceeded");
+
+static char *cpus;
+module_param(cpus, charp, 0444);
+MODULE_PARM_DESC(cpus,
+		 "CPUs to pin to: dispatcher first, then one per worker, e.g. 2,3 (default: one worker, not pinned)");
+
+static char *kind = "nvm";
+module_param(kind, charp, 0444);
+MODULE_PARM_DESC(kind, "Device kind: nvm (Optane-like; the only kind so far)");
+
+static unsigned int lba_size = 512;
+module_param(lba_size, uint, 0444);
+MODULE_PARM_DESC(lba_size, "Logical block size: 512 (default) or 4096");
+
+static unsigned int mdts = 8;
+module_param(mdts, uint, 0444);
+MODULE_PARM_DESC(mdts,
+		 "Max data transfer, log2 of 4 KiB pages: 1..10 (default 8 = 1 MiB)");
+
+static unsigned int io_queues = 32;
+module_param(io_queues, uint, 0444);
+MODULE_PARM_DESC(io_queues, "Most I/O queue pairs offered: 1..64 (default 32)");
+
+static unsigned int poll_idle_us = 1000;
+module_param(poll_idle_us, uint, 0644);
+MODULE_PARM_DESC(poll_idle_us,
+		 "Dispatcher keeps polling this long after the last command, in us (default 1000)");
+
+static unsigned int sleep_max_us = 10000;
+module_param(sleep_max_us, uint, 0644);
+MODULE_PARM_DESC(sleep_max_us,
+		 "Longest idle sleep of the dispatcher, in us: 16..1000000 (default 10000)");
+
+static unsigned int spin_ns = 20000;
+module_param(spin_ns, uint, 0644);
+MODULE_PARM_DESC(spin_ns,
+		 "Workers spin instead of sleeping this close to a deadline, in ns (default 20000)");
+
+/*
+ * Timing defaults: an Optane P4800X-class device.  Its datasheet gives
+ * 10 us typical read and write latency (4 KiB, QD1), 2400 MB/s sequential
+ * read, 2000 MB/s sequential write and up to 550K/500K random 4 KiB IOPS.
+ * Media latency plus the 4 KiB transfer adds up to about 10 us.
+ */
+static struct nvm_timing timing = {
+	.read_lat_ns	= 8300,
+	.write_lat_ns	= 8000,
+	.read_bw_mbs	= 2400,
+	.write_bw_mbs	= 2000,
+	.nr_units	= 6,
+};
+
+/* Timing parameters may change at run time: check, then apply. */
+static int timing_set(const char *val, const struct kernel_param *kp)
+{
+	struct nvm_timing t = timing;
+	struct nvmev_dev *dev;
+	const char *why;
+	size_t off = (u8 *)kp->arg - (u8 *)&timing;
+	int ret;
+
+	if (off == offsetof(struct nvm_timing, read_lat_ns) ||
+	    off == offsetof(struct nvm_timing, write_lat_ns))
+		ret = kstrtou64(val, 0, (u64 *)((u8 *)&t + off));
+	else
+		ret = kstrtou32(val, 0, (u32 *)((u8 *)&t + off));
+	if (ret) {
+		pr_err("%s: '%s' is not a number\n", kp->name, val);
+		return ret;
+	}
+	if (nvm_timing_check(&t, &why)) {
+		pr_err("%s=%s refused: %s\n", kp->name, val, why);
+		return -EINVAL;
+	}
+	mutex_lock(&nvmev_lock);
+	timing = t;
+	list_for_each_entry(dev, &nvmev_devices, node) {
+		spin_lock(&dev->model_lock);
+		dev->cfg.timing = t;
+		nvm_model_init(&dev->model, &t);
+		spin_unlock(&dev->model_lock);
+	}
+	mutex_unlock(&nvmev_lock);
+	return 0;
+}
+
+static int timing_get(char *buf, const struct kernel_param *kp)
+{
+	size_t off = (u8 *)kp->arg - (u8 *)&timing;
+
+	if (off == offsetof(struct nvm_timing, read_lat_ns) ||
+	    off == offsetof(struct nvm_timing, write_lat_ns))
+		return sysfs_emit(buf, "%llu\n", *(u64 *)kp->arg);
+	return sysfs_emit(buf, "%u\n", *(u32 *)kp->arg);
+}
+
+static const struct kernel_param_ops timing_ops = {
+	.set = timing_set,
+	.get = timing_get,
+};
+
+module_param_cb(read_lat_ns, &timing_ops, &timing.read_lat_ns, 0644);
+MODULE_PARM_DESC(read_lat_ns,
+		 "NVM kind: media latency of a read, ns, 0..10000000000 (default 8300); writable at run time");
+module_param_cb(write_lat_ns, &timing_ops, &timing.write_lat_ns, 0644);
+MODULE_PARM_DESC(write_lat_ns,
+		 "NVM kind: media latency of a write, ns, 0..10000000000 (default 8000); writable at run time");
+module_param_cb(read_bw_mbs, &timing_ops, &timing.read_bw_mbs, 0644);
+MODULE_PARM_DESC(read_bw_mbs,
+		 "NVM kind: read bandwidth, MB/s, 0 = unlimited (default 2400); writable at run time");
+module_param_cb(write_bw_mbs, &timing_ops, &timing.write_bw_mbs, 0644);
+MODULE_PARM_DESC(write_bw_mbs,
+		 "NVM kind: write bandwidth, MB/s, 0 = unlimited (default 2000); writable at run time");
+module_param_cb(nr_units, &timing_ops, &timing.nr_units, 0644);
+MODULE_PARM_DESC(nr_units,
+		 "NVM kind: parallel media units, 1..64 (default 6); writable at run time");
+
+#define NVMEV_MAX_CAPACITY	(1ULL << 50)	/* 1 PiB */
+
+static int parse_size(const char *name, const char *val, u64 *out)
+{
+	char *end;
+
+	*out = memparse(val, &end);
+	if (end == val || *end) {
+		pr_err("%s=%s is not a size (use e.g. 4G, 512M, 0x100000000)\n",
+		       name, val);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_cpus(struct nvmev_config *cfg)
+{
+	int list[NVMEV_MAX_WORKERS + 1];
+	char *buf, *p, *tok;
+	int n = 0, i, j, ret = 0;
+
+	cfg->dispatcher_cpu = -1;
+	cfg->nr_workers = 1;
+	cfg->worker_cpu[0] = -1;
+	if (!cpus || !*cpus)
+		return 0;
+
+	buf = kstrdup(cpus, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	p = buf;
+	while ((tok = strsep(&p, ","))) {
+		unsigned int cpu;
+
+		if (n == ARRAY_SIZE(list)) {
+			pr_err("cpus=%s: at most %d CPUs (dispatcher + %d workers)\n",
+			       cpus, NVMEV_MAX_WORKERS + 1, NVMEV_MAX_WORKERS);
+			ret = -EINVAL;
+			goto out;
+		}
+		if (kstrtouint(tok, 10, &cpu)) {
+			pr_err("cpus=%s: '%s' is not a CPU number\n", cpus, tok);
+			ret = -EINVAL;
+			goto out;
+		}
+		if (cpu >= nr_cpu_ids || !cpu_online(cpu)) {
+			pr_err("cpus=%s: CPU %u does not exist or is offline\n",
+			       cpus, cpu);
+			ret = -EINVAL;
+			goto out;
+		}
+		for (j = 0; j < n; j++) {
+			if (list[j] == cpu) {
+				pr_err("cpus=%s: CPU %u is listed twice\n",
+				       cpus, cpu);
+				ret = -EINVAL;
+				goto out;
+			}
+		}
+		list[n++] = cpu;
+	}
+	if (n < 2) {
+		pr_err("cpus=%s: give at least two CPUs, a dispatcher and a worker\n",
+		       cpus);
+		ret = -EINVAL;
+		goto out;
+	}
+	cfg->dispatcher_cpu = list[0];
+	cfg->nr_workers = n - 1;
+	for (i = 1; i < n; i++)
+		cfg->worker_cpu[i - 1] = list[i];
+out:
+	kfree(buf);
+	return ret;
+}
+
+static int reserved_cb(struct resource *res, void *arg)
+{
+	*(u64 *)arg += resource_size(res);
+	return 0;
+}
+
+/* The range must be memory the kernel does not use: a memmap= reservation. */
+static int check_reservation(u64 start, u64 size)
+{
+	u64 end = start + size - 1, covered = 0;
+
+	if (region_intersects(start, size, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_DISJOINT) {
+		pr_err("%#llx-%#llx is System RAM in use by the kernel; reserve it first: boot with memmap=%lluM$%#llx\n",
+		       start, end, size >> 20, start);
+		return -EINVAL;
+	}
+	walk_iomem_res_desc(IORES_DESC_RESERVED, IORESOURCE_MEM, start, end,
+			    &covered, reserved_cb);
+	if (covered < size) {
+		pr_err("%#llx-%#llx is not reserved memory; boot with memmap=%lluM$%#llx\n",
+		       start, end, size >> 20, start);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int build_config(struct nvmev_config *cfg)
+{
+	u64 cap = 0, bmax = 0;
+	int ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (strcmp(kind, "nvm")) {
+		pr_err("kind=%s is not a device kind (supported: nvm)\n", kind);
+		return -EINVAL;
+	}
+	if (!memmap_start || !memmap_size) {
+		pr_err("memmap_start and memmap_size are required: boot with e.g. memmap=2M$4G and load with memmap_start=4G memmap_size=2M capacity=1G\n");
+		return -EINVAL;
+	}
+	ret = parse_size("memmap_start", memmap_start, &cfg->memmap_start);
+	if (!ret)
+		ret = parse_size("memmap_size", memmap_size, &cfg->memmap_size);
+	if (!ret && capacity)
+		ret = parse_size("capacity", capacity, &cap);
+	if (!ret && backing_max)
+		ret = parse_size("backing_max", backing_max, &bmax);
+	if (ret)
+		return ret;
+
+	if (!strcmp(backing, "ram")) {
+		cfg->backing = NVMEV_BACKING_RAM;
+	} else if (!strcmp(backing, "memmap")) {
+		cfg->backing = NVMEV_BACKING_MEMMAP;
+	} else if (!strcmp(backing, "auto")) {
+		cfg->backing = capacity ? NVMEV_BACKING_RAM :
+					  NVMEV_BACKING_MEMMAP;
+	} else {
+		pr_err("backing=%s: use ram, memmap or auto\n", backing);
+		return -EINVAL;
+	}
+
+	if (!cfg->memmap_size) {
+		pr_err("memmap_size=%s: the reservation cannot be empty\n",
+		       memmap_size);
+		return -EINVAL;
+	}
+	if (!PAGE_ALIGNED(cfg->memmap_start) ||
+	    !PAGE_ALIGNED(cfg->memmap_size)) {
+		pr_err("memmap_start=%s memmap_size=%s: both must be multiples of %lu\n",
+		       memmap_start, memmap_size, PAGE_SIZE);
+		return -EINVAL;
+	}
+	if (cfg->memmap_start + cfg->memmap_size < cfg->memmap_start) {
+		pr_err("memmap_start + memmap_size wraps around\n");
+		return -EINVAL;
+	}
+	if (ALIGN(cfg->memmap_start, NVMEV_BAR_SIZE) + NVMEV_BAR_SIZE >
+	    cfg->memmap_start + cfg->memmap_size) {
+		pr_err("memmap_size=%s is too small for the BAR: reserve at least %u KiB\n",
+		       memmap_size, 2 * NVMEV_BAR_SIZE / 1024);
+		return -EINVAL;
+	}
+
+	if (lba_size != 512 && lba_size != 4096) {
+		pr_err("lba_size=%u: use 512 or 4096\n", lba_size);
+		return -EINVAL;
+	}
+	cfg->lba_shift = ilog2(lba_size);
+
+	if (cfg->backing == NVMEV_BACKING_MEMMAP) {
+		if (capacity) {
+			pr_err("capacity= is for RAM backing; with memmap backing the size is memmap_size - 1M\n");
+			return -EINVAL;
+		}
+		if (cfg->memmap_size < NVMEV_BAR_AREA + SZ_1M) {
+			pr_err("memmap_size=%s: memmap backing needs at least 2M (1M for the BARs, the rest for data)\n",
+			       memmap_size);
+			return -EINVAL;
+		}
+		cfg->capacity = round_down(cfg->memmap_size - NVMEV_BAR_AREA,
+					   SZ_4K);
+	} else {
+		if (!capacity) {
+			pr_err("backing=ram needs capacity=, e.g. capacity=8G\n");
+			return -EINVAL;
+		}
+		if (!cap || cap > NVMEV_MAX_CAPACITY || cap % SZ_4K) {
+			pr_err("capacity=%s: use a multiple of 4K from 4K to 1P\n",
+			       capacity);
+			return -EINVAL;
+		}
+		cfg->capacity = cap;
+		if (!backing_max)
+			bmax = min_t(u64, cap,
+				     (u64)totalram_pages() << (PAGE_SHIFT - 1));
+		if (!bmax || bmax > ((u64)totalram_pages() << PAGE_SHIFT)) {
+			pr_err("backing_max=%s: use a size from 4K up to the RAM size\n",
+			       backing_max);
+			return -EINVAL;
+		}
+		cfg->backing_max = bmax;
+	}
+
+	if (mdts < 1 || mdts > 10) {
+		pr_err("mdts=%u: use 1..10 (2^mdts 4 KiB pages)\n", mdts);
+		return -EINVAL;
+	}
+	cfg->mdts = mdts;
+	if (io_queues < 1 || io_queues > NVMEV_MAX_IO_QUEUES) {
+		pr_err("io_queues=%u: use 1..%d\n", io_queues,
+		       NVMEV_MAX_IO_QUEUES);
+		return -EINVAL;
+	}
+	cfg->io_queues = io_queues;
+	if (sleep_max_us < 16 || sleep_max_us > USEC_PER_SEC) {
+		pr_err("sleep_max_us=%u: use 16..1000000\n", sleep_max_us);
+		return -EINVAL;
+	}
+	cfg->poll_idle_us = poll_idle_us;
+	cfg->sleep_max_us = sleep_max_us;
+	cfg->spin_ns = spin_ns;
+	cfg->timing = timing;
+
+	ret = parse_cpus(cfg);
+	if (ret)
+		return ret;
+	return check_reservation(cfg->memmap_start, cfg->memmap_size);
+}
+
+static void nvmev_dev_free(struct nvmev_dev *dev)
+{
+	kfree(dev);
+}
+
+static int nvmev_dev_create(const struct nvmev_config *cfg)
+{
+	struct nvmev_dev *dev;
+	int ret;
+
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev)
+		return -ENOMEM;
+	dev->cfg = *cfg;
+	snprintf(dev->name, sizeof(dev->name), "nvmev%d", cfg->instance);
+	mutex_init(&dev->admin_lock);
+	spin_lock_init(&dev->model_lock);
+	nvm_model_init(&dev->model, &cfg->timing);
+	nvmev_identity_init(dev);
+	nvmev_admin_reset(dev);
+	dev->load_time_ns = ktime_get_ns();
+
+	dev->res = (struct resource) {
+		.name	= "nvmev",
+		.start	= cfg->memmap_start,
+		.end	= cfg->memmap_start + cfg->memmap_size - 1,
+		.flags	= IORESOURCE_MEM,
+	};
+	ret = insert_resource(&iomem_resource, &dev->res);
+	if (!ret && dev->res.child) {
+		pr_err("%pR is already used by %s\n", &dev->res,
+		       dev->res.child->name);
+		release_resource(&dev->res);
+		ret = -EBUSY;
+	} else if (ret) {
+		pr_err("%pR overlaps a range in use\n", &dev->res);
+	}
+	if (ret)
+		goto out_free;
+
+	ret = nvmev_store_init(dev);
+	if (ret)
+		goto out_res;
+	ret = nvmev_pci_create(dev);
+	if (ret)
+		goto out_store;
+	ret = nvmev_threads_start(dev);
+	if (ret) {
+		pr_err("cannot start threads: %d\n", ret);
+		goto out_pci;
+	}
+	ret = nvmev_pci_add_bus(dev);
+	if (ret)
+		goto out_threads;
+
+	mutex_lock(&nvmev_lock);
+	list_add_tail(&dev->node, &nvmev_devices);
+	mutex_unlock(&nvmev_lock);
+	pr_info("%s: %s kind, %llu MiB, %u-byte blocks, %s backing\n",
+		dev->name, kind, cfg->capacity >> 20, 1U << cfg->lba_shift,
+		cfg->backing == NVMEV_BACKING_RAM ? "RAM" : "memmap");
+	return 0;
+
+out_threads:
+	nvmev_threads_stop(dev);
+out_pci:
+	nvmev_pci_destroy(dev);
+out_store:
+	nvmev_store_exit(dev);
+out_res:
+	release_resource(&dev->res);
+out_free:
+	nvmev_dev_free(dev);
+	return ret;
+}
+
+static void nvmev_dev_destroy(struct nvmev_dev *dev)
+{
+	nvmev_pci_remove_bus(dev);	/* the nvme driver lets go first */
+	nvmev_threads_stop(dev);
+	nvmev_pci_destroy(dev);
+	nvmev_store_exit(dev);
+	release_resource(&dev->res);
+	nvmev_dev_free(dev);
+}
+
+static int __init nvmev_init(void)
+{
+	struct nvmev_config cfg;
+	int ret;
+
+	ret = build_config(&cfg);
+	if (ret)
+		return ret;
+	{
+		const char *why;
+
+		if (nvm_timing_check(&cfg.timing, &why)) {
+			pr_err("timing refused: %s\n", why);
+			return -EINVAL;
+		}
+	}
+	nvmev_io_cache = KMEM_CACHE(nvmev_io, 0);
+	if (!nvmev_io_cache)
+		return -ENOMEM;
+	cfg.instance = 0;
+	ret = nvmev_dev_create(&cfg);
+	if (ret)
+		kmem_cache_destroy(nvmev_io_cache);
+	return ret;
+}
+
+static void __exit nvmev_exit(void)
+{
+	struct nvmev_dev *dev, *tmp;
+
+	mutex_lock(&nvmev_lock);
+	list_for_each_entry_safe(dev, tmp, &nvmev_devices, node) {
+		list_del(&dev->node);
+		mutex_unlock(&nvmev_lock);
+		nvmev_dev_destroy(dev);
+		mutex_lock(&nvmev_lock);
+	}
+	mutex_unlock(&nvmev_lock);
+	kmem_cache_destroy(nvmev_io_cache);
+}
+
+module_init(nvmev_init);
+module_exit(nvmev_exit);
+
+MODULE_DESCRIPTION("Software-defined virtual NVMe device");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(NVMEV_VERSION);

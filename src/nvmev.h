@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nvmev: a software-defined virtual NVMe controller.
+ *
+ * This header holds the structures shared by the kernel glue files:
+ * the per-device configuration, the controller and its queues, and the
+ * entry points each file offers to the others.  Pure logic (timing models,
+ * PRP walking) lives in pure/ and knows nothing of these structures.
+ */
+#ifndef NVMEV_H
+#define NVMEV_H
+
+#include <linux/types.h>
+#include <linux/nvme.h>
+#include <linux/pci.h>
+#include <linux/spinlock.h>
+#include <linux/mutex.h>
+#include <linux/xarray.h>
+#include <linux/srcu.h>
+#include <linux/wait.h>
+#include <linux/list.h>
+
+#include "pure/nvm_timing.h"
+
+#define NVMEV_VENDOR_ID		0xcafe	/* not a registered vendor; private domain only */
+#define NVMEV_DEVICE_ID		0x0001
+#define NVMEV_VERSION		"0.1.0"
+#define NVMEV_FW_REV		"0.1"
+
+/* BAR0 layout: registers, doorbells, MSI-X table and PBA. */
+#define NVMEV_BAR_SIZE		0x4000
+#define NVMEV_DB_OFFSET		0x1000
+#define NVMEV_MSIX_TABLE	0x2000
+#define NVMEV_MSIX_PBA		0x3000
+/* In memmap mode the first MiB of the reservation holds the BARs. */
+#define NVMEV_BAR_AREA		SZ_1M
+
+#define NVMEV_MAX_IO_QUEUES	64
+#define NVMEV_MAX_QID		NVMEV_MAX_IO_QUEUES	/* qid 0 is admin */
+#define NVMEV_MAX_VECTORS	(NVMEV_MAX_IO_QUEUES + 1)
+#define NVMEV_MQES		1023	/* max queue entries, 0's based */
+#define NVMEV_MAX_WORKERS	32
+#define NVMEV_NR_AER		4	/* Async Event Request limit, 0's based + 1 */
+
+enum nvmev_backing {
+	NVMEV_BACKING_RAM,	/* sparse pages from kernel memory */
+	NVMEV_BACKING_MEMMAP,	/* the memmap= reservation itself */
+};
+
+/* One device's settings, fixed at creation. */
+struct nvmev_config {
+	u64 memmap_start;		/* physical start of the reservation */
+	u64 memmap_size;		/* bytes reserved */
+	enum nvmev_backing backing;	/* where data lives */
+	u64 capacity;			/* namespace size in bytes */
+	u64 backing_max;		/* RAM mode: cap on backing memory, bytes */
+	u32 lba_shift;			/* 9 or 12 */
+	u32 mdts;			/* log2 of max transfer in 4 KiB pages */
+	u32 io_queues;			/* I/O queue pairs offered */
+	int dispatcher_cpu;		/* -1: not pinned */
+	int nr_workers;			/* worker threads */
+	int worker_cpu[NVMEV_MAX_WORKERS]; /* -1: not pinned */
+	u32 poll_idle_us;		/* busy-poll window after the last command */
+	u32 sleep_max_us;		/* longest idle sleep of the dispatcher */
+	u32 spin_ns;			/* workers spin, not sleep, this close to a deadline */
+	struct nvm_timing timing;	/* NVM timing model */
+	int instance;			/* instance number, names the device */
+};
+
+struct nvmev_dev;
+
+/* A completion queue, in host memory. */
+struct nvmev_cq {
+	u16 qid;
+	u16 size;			/* entries */
+	u16 tail;			/* next slot we write */
+	u16 head;			/* last head the host reported */
+	u16 vector;			/* MSI-X vector */
+	bool irq_enabled;
+	bool phase;
+	struct nvme_completion *ring;	/* mapped host memory */
+	u64 dma;
+	spinlock_t lock;		/* posting from several threads */
+	int nr_sqs;			/* SQs bound to this CQ */
+};
+
+/* A submission queue, in host memory. */
+struct nvmev_sq {
+	u16 qid;
+	u16 size;
+	u16 head;			/* next entry we fetch */
+	u16 cqid;
+	struct nvme_command *ring;
+	u64 dma;
+	struct nvmev_cq *cq;
+	atomic_t inflight;		/* commands held by workers */
+	bool deleted;			/* workers drop its commands */
+};
+
+/* One I/O on its way from the dispatcher through a worker to the CQ. */
+struct nvmev_io {
+	struct nvmev_sq *sq;
+	struct nvme_command cmd;
+	u16 sq_head;			/* SQ head to report */
+	u16 status;			/* NVMe status, without the phase bit */
+	u32 result;			/* completion dword 0 */
+	u64 deadline;			/* ns, when the model says it completes */
+	u64 bytes;			/* data bytes, for SMART counters */
+	struct list_head node;
+};
+
+struct nvmev_worker {
+	struct nvmev_dev *dev;
+	struct task_struct *task;
+	int id;
+	spinlock_t lock;		/* protects incoming */
+	struct list_head incoming;	/* from the dispatcher */
+	struct list_head pending;	/* sorted by deadline, worker-private */
+	wait_queue_head_t wq;
+};
+
+/* Counters for the SMART / health log. */
+struct nvmev_stats {
+	atomic64_t units_read;		/* 512-byte units, counted in thousands by the log */
+	atomic64_t units_written;
+	atomic64_t host_reads;
+	atomic64_t host_writes;
+	atomic64_t media_errors;
+	atomic64_t err_count;		/* error log entries */
+};
+
+/* The data store of the namespace. */
+struct nvmev_store {
+	enum nvmev_backing kind;
+	u64 capacity;
+	void *memmap;			/* memmap mode: mapped reservation */
+	struct xarray pages;		/* RAM mode: page index -> struct page */
+	atomic64_t nr_pages;		/* RAM mode: pages allocated */
+	u64 max_pages;			/* RAM mode: cap */
+};
+
+struct nvmev_dev {
+	struct nvmev_config cfg;
+	struct list_head node;
+	char name[16];			/* "nvmev0" */
+
+	/* PCI side (pci.c) */
+	struct resource res;		/* the whole reservation */
+	struct resource bar_window;	/* host bridge window == BAR0 */
+	struct resource store_res;	/* memmap storage */
+	struct pci_sysdata sysdata;
+	struct pci_bus *bus;
+	struct pci_dev *pdev;
+	u8 cfg_space[PCI_CFG_SPACE_EXP_SIZE];
+	u8 cfg_wmask[PCI_CFG_SPACE_EXP_SIZE];
+	u64 bar_size_mask;
+	spinlock_t cfg_lock;
+	struct irq_domain *irq_domain;
+	unsigned int vec_virq[NVMEV_MAX_VECTORS];
+	struct srcu_struct irq_srcu;
+
+	/* Controller (ctrl.c) */
+	void __iomem *bar;		/* BAR0, as the host sees it */
+	u32 cc;				/* last CC value acted on */
+	bool ready;
+	u32 page_shift;			/* CC.MPS + 12 */
+	struct nvmev_sq *sqs[NVMEV_MAX_QID + 1];
+	struct nvmev_cq *cqs[NVMEV_MAX_QID + 1];
+	u32 nr_io_sq_granted;		/* from Set Features (Number of Queues) */
+	u32 nr_io_cq_granted;
+	struct mutex admin_lock;	/* queue create/delete vs workers */
+
+	/* Async events (admin-cmd.c) */
+	u16 aer_cids[NVMEV_NR_AER];
+	int nr_aer;
+	u32 aen_pending;		/* results waiting for an AER */
+
+	/* Features and identity */
+	u32 feat_arbitration;
+	u32 feat_power_mgmt;
+	u32 feat_temp_thresh[2];	/* over, under */
+	u32 feat_err_recovery;
+	u32 feat_vwc;
+	u32 feat_irq_coalesce;
+	u32 feat_async_event;
+	u64 timestamp_base;		/* host timestamp - ktime at set */
+	bool timestamp_set;		/* the host has set the timestamp */
+	u64 load_time_ns;
+	u8 uuid[16];
+	u8 nguid[16];
+	u8 eui64[8];
+	char serial[21];
+	char model_name[41];
+
+	/* Data */
+	struct nvmev_store store;
+	struct nvm_model model;
+	spinlock_t model_lock;
+	struct nvmev_stats stats;
+
+	/* Threads (dispatch.c) */
+	struct task_struct *dispatcher;
+	struct nvmev_worker workers[NVMEV_MAX_WORKERS];
+	int next_worker;
+	atomic_t inflight;		/* I/Os handed to workers, not yet completed */
+	u32 sq_deletions;		/* bumped when an SQ goes: workers look */
+};
+
+/* main.c */
+extern struct list_head nvmev_devices;
+
+/* pci.c */
+int nvmev_pci_create(struct nvmev_dev *dev);
+int nvmev_pci_add_bus(struct nvmev_dev *dev);
+void nvmev_pci_remove_bus(struct nvmev_dev *dev);
+void nvmev_pci_destroy(struct nvmev_dev *dev);
+void nvmev_raise_irq(struct nvmev_dev *dev, u16 vector);
+
+/* ctrl.c: registers and queues */
+void nvmev_ctrl_init_regs(struct nvmev_dev *dev);
+bool nvmev_ctrl_poll_regs(struct nvmev_dev *dev);
+void nvmev_ctrl_reset(struct nvmev_dev *dev);
+int nvmev_cq_create(struct nvmev_dev *dev, u16 qid, u64 dma, u16 size,
+		    u16 vector, bool ien);
+void nvmev_cq_delete(struct nvmev_dev *dev, u16 qid);
+int nvmev_sq_create(struct nvmev_dev *dev, u16 qid, u64 dma, u16 size,
+		    u16 cqid);
+void nvmev_sq_delete(struct nvmev_dev *dev, u16 qid);
+bool nvmev_cq_post(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
+		   u16 sq_head, u16 cid, u16 status, u32 result);
+u16 nvmev_sq_tail(struct nvmev_dev *dev, struct nvmev_sq *sq);
+void nvmev_cq_update_head(struct nvmev_dev *dev, struct nvmev_cq *cq);
+
+/* xfer.c: moving data between host memory and buffers */
+u16 nvmev_xfer(struct nvmev_dev *dev, const struct nvme_command *cmd,
+	       u64 len, void *buf, bool to_host);
+u16 nvmev_xfer_store(struct nvmev_dev *dev, const struct nvme_command *cmd,
+		     u64 offset, u64 len, bool to_host);
+u16 nvmev_compare_store(struct nvmev_dev *dev, const struct nvme_command *cmd,
+			u64 offset, u64 len);
+
+/* store.c */
+int nvmev_store_init(struct nvmev_dev *dev);
+void nvmev_store_exit(struct nvmev_dev *dev);
+/* Map the bytes at offset for access; *len is cut to what is contiguous. */
+void *nvmev_store_map(struct nvmev_store *st, u64 offset, u64 *len,
+		      bool alloc, u16 *status);
+void nvmev_store_unmap(struct nvmev_store *st, void *addr);
+void nvmev_store_zero(struct nvmev_store *st, u64 offset, u64 len);
+void nvmev_store_erase_all(struct nvmev_store *st);
+
+/* admin-cmd.c */
+void nvmev_admin_process(struct nvmev_dev *dev, struct nvmev_sq *sq,
+			 const struct nvme_command *cmd, u16 sq_head);
+void nvmev_aen_queue(struct nvmev_dev *dev, u32 result);
+void nvmev_admin_reset(struct nvmev_dev *dev);
+void nvmev_identity_init(struct nvmev_dev *dev);
+
+/* io-cmd.c */
+extern struct kmem_cache *nvmev_io_cache;
+void nvmev_io_submit(struct nvmev_dev *dev, struct nvmev_sq *sq,
+		     const struct nvme_command *cmd, u16 sq_head);
+void nvmev_io_execute(struct nvmev_dev *dev, struct nvmev_io *io);
+
+/* dispatch.c */
+int nvmev_threads_start(struct nvmev_dev *dev);
+void nvmev_threads_stop(struct nvmev_dev *dev);
+void nvmev_worker_queue(struct nvmev_dev *dev, struct nvmev_io *io);
+void nvmev_post_status(struct nvmev_dev *dev, struct nvmev_sq *sq,
+		       u16 sq_head, u16 cid, u16 status);
+
+static inline u32 nvmev_lba_size(struct nvmev_dev *dev)
+{
+	return 1U << dev->cfg.lba_shift;
+}
+
+static inline u64 nvmev_nr_lbas(struct nvmev_dev *dev)
+{
+	return dev->cfg.capacity >> dev->cfg.lba_shift;
+}
+
+#endif /* NVMEV_H */

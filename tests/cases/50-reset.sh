@@ -1,0 +1,40 @@
+#!/bin/bash
+# Controller resets (nvme reset) during a fio write+verify run: fio must end
+# without error and its data must verify.
+# append: memmap=2M$0x100000000
+# timeout: 400
+source "$(dirname "$0")/../lib/guest.sh"
+
+RESETS=5
+
+ctrl_live() { [[ $(cat /sys/class/nvme/nvme0/state) == live ]]; }
+
+reset_loop() {
+	local i
+	sleep 5
+	for ((i = 1; i <= RESETS; i++)); do
+		check "nvme reset #$i" nvme reset "$NVME_CTRL"
+		check "controller live after reset #$i" wait_for ctrl_live 30
+		sleep 4
+	done
+}
+
+nvmev_load || fail "nvmev_load"
+
+info "fio randwrite with inline verify, $RESETS resets meanwhile"
+run_fio reset-inline --ioengine=libaio --iodepth=32 --bs=4k --rw=randwrite \
+	--size=256m --time_based --runtime=40 --verify=crc32c \
+	--verify_backlog=256 --verify_fatal=1 &
+fio_pid=$!
+reset_loop
+check "fio with resets finished without error" wait "$fio_pid"
+
+info "sequential write+verify with a reset in the middle"
+run_fio reset-full --ioengine=libaio --iodepth=16 --bs=64k --rw=write \
+	--offset=512m --size=128m --verify=crc32c --verify_fatal=1 &
+fio_pid=$!
+sleep 3
+check "nvme reset during sequential write" nvme reset "$NVME_CTRL"
+check "fio finished and verified" wait "$fio_pid"
+check "controller live" ctrl_live
+check "unload" nvmev_unload
