@@ -423,8 +423,8 @@ static void put128(u8 *dst, u64 val)
 
 static u8 temperature_warning(struct nvmev_dev *dev)
 {
-	if (NVMEV_TEMP_K > dev->feat_temp_thresh[0] ||
-	    NVMEV_TEMP_K < dev->feat_temp_thresh[1])
+	if (dev->feat_temp_thresh[0] < NVMEV_TEMP_K ||
+	    dev->feat_temp_thresh[1] > NVMEV_TEMP_K)
 		return NVME_SMART_CRIT_TEMPERATURE;
 	return 0;
 }

@@ -84,6 +84,7 @@ int nvmev_cq_create(struct nvmev_dev *dev, u16 qid, u64 dma, u16 size,
 	cq->phase = true;
 	spin_lock_init(&cq->lock);
 	writel(0, db_addr(dev, qid, true));
+	/* Publish the queue only once it is fully set up. */
 	smp_store_release(&dev->cqs[qid], cq);
 	return 0;
 }
@@ -120,6 +121,7 @@ int nvmev_sq_create(struct nvmev_dev *dev, u16 qid, u64 dma, u16 size,
 	sq->cq->nr_sqs++;
 	atomic_set(&sq->inflight, 0);
 	writel(0, db_addr(dev, qid, false));
+	/* Publish the queue only once it is fully set up. */
 	smp_store_release(&dev->sqs[qid], sq);
 	return 0;
 }

@@ -20,6 +20,7 @@
 
 LIST_HEAD(nvmev_devices);
 static DEFINE_MUTEX(nvmev_lock);
+static bool nvmev_loaded;	/* past module init: parameter writes apply at once */
 
 static char *memmap_start;
 module_param(memmap_start, charp, 0444);
@@ -112,8 +113,15 @@ static int timing_set(const char *val, const struct kernel_param *kp)
 	else
 		ret = kstrtou32(val, 0, (u32 *)((u8 *)&t + off));
 	if (ret) {
-		pr_err("%s: '%s' is not a number\n", kp->name, val);
+		/* At load time the kernel itself names the bad parameter. */
+		if (nvmev_loaded)
+			pr_err("%s: '%s' is not a number\n", kp->name, val);
 		return ret;
+	}
+	if (!nvmev_loaded) {
+		/* At load: nvmev_init() checks all of them, with one message. */
+		timing = t;
+		return 0;
 	}
 	if (nvm_timing_check(&t, &why)) {
 		pr_err("%s=%s refused: %s\n", kp->name, val, why);
@@ -487,7 +495,7 @@ static int __init nvmev_init(void)
 		const char *why;
 
 		if (nvm_timing_check(&cfg.timing, &why)) {
-			pr_err("timing refused: %s\n", why);
+			pr_err("timing parameters refused: %s\n", why);
 			return -EINVAL;
 		}
 	}
@@ -496,9 +504,12 @@ static int __init nvmev_init(void)
 		return -ENOMEM;
 	cfg.instance = 0;
 	ret = nvmev_dev_create(&cfg);
-	if (ret)
+	if (ret) {
 		kmem_cache_destroy(nvmev_io_cache);
-	return ret;
+		return ret;
+	}
+	nvmev_loaded = true;
+	return 0;
 }
 
 static void __exit nvmev_exit(void)

@@ -22,16 +22,20 @@ reset_loop() {
 nvmev_load || fail "nvmev_load"
 
 info "fio randwrite with inline verify, $RESETS resets meanwhile"
-run_fio reset-inline --ioengine=libaio --iodepth=32 --bs=4k --rw=randwrite \
-	--size=256m --time_based --runtime=40 --verify=crc32c \
-	--verify_backlog=256 --verify_fatal=1 &
+{
+	run_fio reset-inline --ioengine=libaio --iodepth=32 --bs=4k --rw=randwrite \
+		--size=256m --time_based --runtime=40 --verify=crc32c \
+		--verify_backlog=256 --verify_fatal=1 || exit
+} &
 fio_pid=$!
 reset_loop
 check "fio with resets finished without error" wait "$fio_pid"
 
 info "sequential write+verify with a reset in the middle"
-run_fio reset-full --ioengine=libaio --iodepth=16 --bs=64k --rw=write \
-	--offset=512m --size=128m --verify=crc32c --verify_fatal=1 &
+{
+	run_fio reset-full --ioengine=libaio --iodepth=16 --bs=64k --rw=write \
+		--offset=512m --size=128m --verify=crc32c --verify_fatal=1 || exit
+} &
 fio_pid=$!
 sleep 3
 check "nvme reset during sequential write" nvme reset "$NVME_CTRL"

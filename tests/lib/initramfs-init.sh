@@ -11,8 +11,10 @@
 export PATH=/bin
 /bin/busybox --install -s /bin
 
+log() { echo "nvmev-init: $*" >/dev/console; }
+
 halt_now() {
-	echo "nvmev-init: $*" >/dev/console
+	log "$*"
 	sync
 	poweroff -f
 }
@@ -24,6 +26,7 @@ mount -t devtmpfs devtmpfs /dev
 while read -r m; do
 	insmod "/modules/$m" || halt_now "insmod $m failed"
 done </modules/order
+log "modules loaded, mounting the host root"
 
 P9="trans=virtio,version=9p2000.L,msize=262144"
 mkdir -p /lower /rw /newroot
@@ -45,12 +48,17 @@ mount --bind "/newroot$GUEST_MODDIR" "/newroot/lib/modules/$KVER" ||
 mount -t proc proc /newroot/proc
 mount -t sysfs sysfs /newroot/sys
 mount -t devtmpfs devtmpfs /newroot/dev
+ln -s /proc/self/fd /newroot/dev/fd	# bash process substitution
+ln -s /proc/self/fd/0 /newroot/dev/stdin
+ln -s /proc/self/fd/1 /newroot/dev/stdout
+ln -s /proc/self/fd/2 /newroot/dev/stderr
 mkdir -p /newroot/dev/pts /newroot/dev/shm
 mount -t devpts devpts /newroot/dev/pts
 mount -t tmpfs tmpfs /newroot/dev/shm
 mount -t tmpfs -o mode=1777 tmpfs /newroot/tmp
 mount -t tmpfs -o mode=0755 tmpfs /newroot/run
 umount /proc /sys /dev
+log "switching root, running $GUEST_RUN"
 
 # PID 1 shares its fs root with kthreadd, so after switch_root the kernel's
 # own module autoloading (request_module) also runs the host's modprobe

@@ -15,7 +15,11 @@ VM_LIB=$NVMEV_TESTS_DIR/lib
 VM_INITRD_MODULES=(virtio_pci 9pnet_virtio 9p overlay)
 # Base guest command line; tsc=reliable avoids clocksource watchdog noise
 # under TCG; panic=-1 with -no-reboot makes a panic end QEMU at once.
-VM_BASE_APPEND="console=ttyS0,115200 panic=-1 tsc=reliable loglevel=5"
+# loglevel=7: the serial log shows every kernel message but debug ones.
+VM_BASE_APPEND="console=ttyS0,115200 panic=-1 tsc=reliable loglevel=7"
+# Seconds a guest may take to reach the case (guest-run writes boot_s).
+# Normal boots take 5-10 s; a rare hang early in boot is cut short here.
+VM_BOOT_DEADLINE=${VM_BOOT_DEADLINE:-120}
 
 initramfs_path() { echo "$(kernel_dir "$1")/initramfs.cpio"; }
 
@@ -84,7 +88,8 @@ vm_write_env() {
 # Boot one VM. Usage:
 #   vm_boot VER RESULTS_DIR HARD_TIMEOUT CONSOLE APPEND VCPUS MEM [QEMU_ARG...]
 # CONSOLE is a file for the serial log, or "stdio" for an interactive demo.
-# Returns QEMU's status (124 when the hard timeout killed it).
+# Returns QEMU's status: 124 when the hard timeout killed it, 125 when the
+# guest did not reach its case within VM_BOOT_DEADLINE seconds.
 vm_boot() {
 	local ver=$1 results=$2 hard=$3 console=$4 append=$5 vcpus=$6 mem=$7
 	shift 7
@@ -105,7 +110,26 @@ vm_boot() {
 	printf '%q ' "${qemu[@]}" >"$results/qemu.cmd"
 	if [[ $console == stdio ]]; then
 		timeout --foreground -k 10 "$hard" "${qemu[@]}"
-	else
-		timeout -k 10 "$hard" "${qemu[@]}" </dev/null >"$results/qemu.log" 2>&1
+		return
 	fi
+	timeout -k 10 "$hard" "${qemu[@]}" </dev/null >"$results/qemu.log" 2>&1 &
+	vm_watch_boot $! "$results"
+}
+
+# Wait for QEMU (PID of its timeout wrapper); kill it if the guest has not
+# started the case by VM_BOOT_DEADLINE.
+vm_watch_boot() {
+	local pid=$1 results=$2 waited=0 rc=0
+	while kill -0 "$pid" 2>/dev/null; do
+		if [[ ! -f $results/boot_s ]] && ((waited >= VM_BOOT_DEADLINE)); then
+			echo "boot deadline (${VM_BOOT_DEADLINE}s) passed" >>"$results/qemu.log"
+			kill "$pid" 2>/dev/null || true
+			wait "$pid" || true
+			return 125
+		fi
+		sleep 1
+		waited=$((waited + 1))
+	done
+	wait "$pid" || rc=$?
+	return $rc
 }
