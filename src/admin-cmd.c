@@ -19,6 +19,7 @@
 #define NVMEV_TEMP_K		313	/* reported composite temperature */
 #define NVMEV_WCTEMP_K		343
 #define NVMEV_CCTEMP_K		358
+#define NVMEV_AER_INFO_TEMP	0x01	/* SMART event: temperature threshold */
 
 struct admin_ctx {
 	struct nvmev_dev *dev;
@@ -107,6 +108,8 @@ void nvmev_aen_queue(struct nvmev_dev *dev, u32 result)
 	admin_complete(dev, dev->sqs[0] ? dev->sqs[0]->head : 0,
 		       dev->aer_cids[dev->nr_aer], NVME_SC_SUCCESS, result);
 }
+
+static u8 temperature_warning(struct nvmev_dev *dev);
 
 static u16 send_buf(struct admin_ctx *c, void *buf, size_t len)
 {
@@ -356,11 +359,20 @@ static u16 admin_set_features(struct admin_ctx *c)
 			return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
 		dev->feat_power_mgmt = cdw11 & 0xff;
 		break;
-	case NVME_FEAT_TEMP_THRESH:
+	case NVME_FEAT_TEMP_THRESH: {
+		u8 before = temperature_warning(dev);
+
 		if (((cdw11 >> 16) & 0xf) != 0 || ((cdw11 >> 20) & 0x3) > 1)
 			return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
 		dev->feat_temp_thresh[(cdw11 >> 20) & 1] = cdw11 & 0xffff;
+		/* Crossing a threshold is a SMART / health event. */
+		if (!before && temperature_warning(dev) &&
+		    (dev->feat_async_event & NVME_SMART_CRIT_TEMPERATURE))
+			nvmev_aen_queue(dev, NVME_AER_SMART |
+					NVMEV_AER_INFO_TEMP << 8 |
+					NVME_LOG_SMART << 16);
 		break;
+	}
 	case NVME_FEAT_ERR_RECOVERY:
 		dev->feat_err_recovery = cdw11 & 0xffff;
 		break;
@@ -651,61 +663,57 @@ static u16 admin_format(struct admin_ctx *c)
 	return NVME_SC_SUCCESS;
 }
 
+static u16 admin_abort(struct admin_ctx *c)
+{
+	/* Commands finish within their modelled time: report "not aborted". */
+	c->result = 1;
+	return NVME_SC_SUCCESS;
+}
+
+/* Async Event Request: held until an event; NVMEV_AER_HELD means no CQE now. */
+#define NVMEV_AER_HELD	0xffff
+
+static u16 admin_async_event(struct admin_ctx *c)
+{
+	struct nvmev_dev *dev = c->dev;
+
+	if (dev->nr_aer >= NVMEV_NR_AER)
+		return NVME_SC_ASYNC_LIMIT | NVME_STATUS_DNR;
+	dev->aer_cids[dev->nr_aer++] = c->cmd->common.command_id;
+	if (dev->aen_pending) {
+		u32 r = dev->aen_pending;
+
+		dev->aen_pending = 0;
+		nvmev_aen_queue(dev, r);
+	}
+	return NVMEV_AER_HELD;
+}
+
+static u16 (*const admin_handlers[])(struct admin_ctx *c) = {
+	[nvme_admin_delete_sq]		= admin_delete_sq,
+	[nvme_admin_create_sq]		= admin_create_sq,
+	[nvme_admin_get_log_page]	= admin_get_log_page,
+	[nvme_admin_delete_cq]		= admin_delete_cq,
+	[nvme_admin_create_cq]		= admin_create_cq,
+	[nvme_admin_identify]		= admin_identify,
+	[nvme_admin_abort_cmd]		= admin_abort,
+	[nvme_admin_set_features]	= admin_set_features,
+	[nvme_admin_get_features]	= admin_get_features,
+	[nvme_admin_async_event]	= admin_async_event,
+	[nvme_admin_format_nvm]		= admin_format,
+};
+
 /* Run one admin command and post its completion. */
 void nvmev_admin_process(struct nvmev_dev *dev, struct nvmev_sq *sq,
 			 const struct nvme_command *cmd, u16 sq_head)
 {
 	struct admin_ctx c = { .dev = dev, .cmd = cmd };
-	u16 status;
+	u8 opc = cmd->common.opcode;
+	u16 status = NVME_SC_INVALID_OPCODE | NVME_STATUS_DNR;
 
-	switch (cmd->common.opcode) {
-	case nvme_admin_identify:
-		status = admin_identify(&c);
-		break;
-	case nvme_admin_get_features:
-		status = admin_get_features(&c);
-		break;
-	case nvme_admin_set_features:
-		status = admin_set_features(&c);
-		break;
-	case nvme_admin_get_log_page:
-		status = admin_get_log_page(&c);
-		break;
-	case nvme_admin_create_cq:
-		status = admin_create_cq(&c);
-		break;
-	case nvme_admin_create_sq:
-		status = admin_create_sq(&c);
-		break;
-	case nvme_admin_delete_sq:
-		status = admin_delete_sq(&c);
-		break;
-	case nvme_admin_delete_cq:
-		status = admin_delete_cq(&c);
-		break;
-	case nvme_admin_abort_cmd:
-		/* Commands finish within their modelled time: not aborted. */
-		c.result = 1;
-		status = NVME_SC_SUCCESS;
-		break;
-	case nvme_admin_async_event:
-		if (dev->nr_aer >= NVMEV_NR_AER) {
-			status = NVME_SC_ASYNC_LIMIT | NVME_STATUS_DNR;
-			break;
-		}
-		dev->aer_cids[dev->nr_aer++] = cmd->common.command_id;
-		if (dev->aen_pending) {
-			u32 r = dev->aen_pending;
-
-			dev->aen_pending = 0;
-			nvmev_aen_queue(dev, r);
-		}
-		return;		/* completes when an event happens */
-	case nvme_admin_format_nvm:
-		status = admin_format(&c);
-		break;
-	default:
-		status = NVME_SC_INVALID_OPCODE | NVME_STATUS_DNR;
-	}
-	admin_complete(dev, sq_head, cmd->common.command_id, status, c.result);
+	if (opc < ARRAY_SIZE(admin_handlers) && admin_handlers[opc])
+		status = admin_handlers[opc](&c);
+	if (status != NVMEV_AER_HELD)
+		admin_complete(dev, sq_head, cmd->common.command_id, status,
+			       c.result);
 }

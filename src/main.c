@@ -70,17 +70,17 @@ module_param(io_queues, uint, 0444);
 MODULE_PARM_DESC(io_queues, "Most I/O queue pairs offered: 1..64 (default 32)");
 
 static unsigned int poll_idle_us = 1000;
-module_param(poll_idle_us, uint, 0644);
+module_param(poll_idle_us, uint, 0444);
 MODULE_PARM_DESC(poll_idle_us,
 		 "Dispatcher keeps polling this long after the last command, in us (default 1000)");
 
 static unsigned int sleep_max_us = 10000;
-module_param(sleep_max_us, uint, 0644);
+module_param(sleep_max_us, uint, 0444);
 MODULE_PARM_DESC(sleep_max_us,
 		 "Longest idle sleep of the dispatcher, in us: 16..1000000 (default 10000)");
 
 static unsigned int spin_ns = 20000;
-module_param(spin_ns, uint, 0644);
+module_param(spin_ns, uint, 0444);
 MODULE_PARM_DESC(spin_ns,
 		 "Workers spin instead of sleeping this close to a deadline, in ns (default 20000)");
 

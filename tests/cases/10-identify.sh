@@ -38,6 +38,11 @@ check "read 16 MiB" dd if="$NVME_NS" of=/dev/null bs=1M count=16 iflag=direct st
 check "data_units_written grew by >= 30" num_ge "$(smart_log_field data_units_written)" $((written + 30))
 check "data_units_read grew by >= 30" num_ge "$(smart_log_field data_units_read)" $((read_before + 30))
 check "host_write_commands grew" num_ge "$(smart_log_field host_write_commands)" $((writes + 16))
+check "no critical warning at start" num_eq "$(smart_log_field critical_warning)" 0
+check "set an over-temperature threshold below the temperature" nvme set-feature "$NVME_CTRL" -f 4 -v 300
+check "critical_warning has the temperature bit" num_eq "$(smart_log_field critical_warning)" 2
+check "restore the threshold" nvme set-feature "$NVME_CTRL" -f 4 -v 343
+check "critical_warning clear again" num_eq "$(smart_log_field critical_warning)" 0
 check "unload" nvmev_unload
 
 info "mdts=5 lba_size=4096"

@@ -48,6 +48,11 @@ mount --bind "/newroot$GUEST_MODDIR" "/newroot/lib/modules/$KVER" ||
 mount -t proc proc /newroot/proc
 mount -t sysfs sysfs /newroot/sys
 mount -t devtmpfs devtmpfs /newroot/dev
+# What udev would add: bash process substitution needs /dev/fd.
+ln -sf /proc/self/fd /newroot/dev/fd
+ln -sf /proc/self/fd/0 /newroot/dev/stdin
+ln -sf /proc/self/fd/1 /newroot/dev/stdout
+ln -sf /proc/self/fd/2 /newroot/dev/stderr
 ln -s /proc/self/fd /newroot/dev/fd	# bash process substitution
 ln -s /proc/self/fd/0 /newroot/dev/stdin
 ln -s /proc/self/fd/1 /newroot/dev/stdout
