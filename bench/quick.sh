@@ -8,6 +8,10 @@
 # Run from the host:  bench/run   (or tests/run --kernel 6.1 --case bench/quick.sh --keep)
 # append: memmap=2M$0x100000000
 # timeout: 900
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then
+	sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+	exit 0
+fi
 source "$(dirname "$0")/../tests/lib/guest.sh"
 
 TARGETS_US=${TARGETS_US:-"0 20 50 100 200 500 1000"}
@@ -27,10 +31,20 @@ thread_ns() {
 nvmev_load memmap_start=4G memmap_size=2M capacity=1G cpus=1,2 ||
 	fail "load nvmev"
 
+thread_detail() {
+	local t
+	for t in /proc/[0-9]*; do
+		[[ $(cat "$t/comm" 2>/dev/null) == nvmev0* ]] || continue
+		echo "$(cat "$t/comm") $(cat "$t/schedstat")"
+	done
+}
+
 sleep 2
+thread_detail | sed 's/^/idle-start: /'
 a=$(thread_ns)
 sleep 10
 b=$(thread_ns)
+thread_detail | sed 's/^/idle-end: /'
 idle_pct=$(awk -v d=$((b - a)) 'BEGIN { printf "%.3f", d / 1e10 * 100 }')
 echo "RESULT idle_cpu_percent_of_one_cpu $idle_pct (threads' CPU time over 10 s idle: $((b - a)) ns)"
 

@@ -9,10 +9,11 @@
  *  - while commands are in flight, or for poll_idle_us after the last one,
  *    the dispatcher polls without sleeping, so a new command is picked up
  *    within a loop iteration;
- *  - after that it sleeps between looks, doubling the sleep each time up to
- *    sleep_max_us.  An idle device therefore wakes at most 1e6/sleep_max_us
- *    times a second, and the first command after a pause of T waits at most
- *    about min(T, sleep_max_us) longer than it would under load.
+ *  - after that it sleeps between looks, each sleep an eighth of the time
+ *    the device has been idle, up to sleep_max_us.  The first command after
+ *    a pause of T therefore waits at most about min(T / 8, sleep_max_us)
+ *    longer than under load, and an idle device settles at one look per
+ *    sleep_max_us.
  *
  * Workers move the data of each I/O at once, then hold the completion until
  * the timing model's deadline: they sleep on an hrtimer when it is further
@@ -31,6 +32,7 @@
 #include "nvmev.h"
 
 #define SQ_BUDGET	64	/* commands taken from one SQ per round */
+#define NVMEV_MIN_SLEEP_NS	(16 * NSEC_PER_USEC)
 
 /* Post an error completion for a command that never reached a worker. */
 void nvmev_post_status(struct nvmev_dev *dev, struct nvmev_sq *sq,
@@ -94,34 +96,36 @@ static int nvmev_dispatcher_fn(void *arg)
 {
 	struct nvmev_dev *dev = arg;
 	u64 last = ktime_get_ns();
-	u32 sleep_us = 0;
 
 	while (!kthread_should_stop()) {
 		bool busy = nvmev_ctrl_poll_regs(dev);
-		u64 now;
+		u64 now, idle, sleep;
+		ktime_t t;
 
 		if (dev->ready)
 			busy |= process_sqs(dev);
 		now = ktime_get_ns();
 		if (busy || atomic_read(&dev->inflight)) {
 			last = now;
-			sleep_us = 0;
 			cond_resched();
 			continue;
 		}
-		if (now - last < (u64)dev->cfg.poll_idle_us * NSEC_PER_USEC) {
+		idle = now - last;
+		if (idle < (u64)dev->cfg.poll_idle_us * NSEC_PER_USEC) {
 			cond_resched();
 			cpu_relax();
 			continue;
 		}
-		sleep_us = clamp_t(u32, sleep_us * 2, 16, dev->cfg.sleep_max_us);
-		{
-			ktime_t t = ns_to_ktime((u64)sleep_us * NSEC_PER_USEC);
-
-			set_current_state(TASK_INTERRUPTIBLE);
-			schedule_hrtimeout_range(&t, (u64)sleep_us * 250,
-						 HRTIMER_MODE_REL);
-		}
+		/*
+		 * Sleep an eighth of the time the device has been idle: the
+		 * next command waits at most that long, and an idle device
+		 * wakes less and less often, down to once per sleep_max_us.
+		 */
+		sleep = clamp_t(u64, idle >> 3, NVMEV_MIN_SLEEP_NS,
+				(u64)dev->cfg.sleep_max_us * NSEC_PER_USEC);
+		t = ns_to_ktime(sleep);
+		set_current_state(TASK_INTERRUPTIBLE);
+		schedule_hrtimeout_range(&t, sleep >> 2, HRTIMER_MODE_REL);
 	}
 	return 0;
 }
@@ -220,6 +224,22 @@ static bool worker_has_news(struct nvmev_worker *w, u32 seen)
 	       READ_ONCE(w->dev->sq_deletions) != seen;
 }
 
+/*
+ * Sleep until @until (ktime ns) or until news arrives.  No timer slack: the
+ * wake-up time is what the deadline accuracy is built on.
+ */
+static void worker_sleep_until(struct nvmev_worker *w, u32 seen, u64 until)
+{
+	ktime_t t = ns_to_ktime(until);
+	DEFINE_WAIT(wait);
+
+	prepare_to_wait(&w->wq, &wait, TASK_INTERRUPTIBLE);
+	if (!worker_has_news(w, seen))
+		schedule_hrtimeout_range_clock(&t, 0, HRTIMER_MODE_ABS,
+					       CLOCK_MONOTONIC);
+	finish_wait(&w->wq, &wait);
+}
+
 static int nvmev_worker_fn(void *arg)
 {
 	struct nvmev_worker *w = arg;
@@ -255,14 +275,11 @@ static int nvmev_worker_fn(void *arg)
 			continue;
 		}
 		now = ktime_get_ns();
-		if (next > now + dev->cfg.spin_ns) {
-			wait_event_interruptible_hrtimeout(w->wq,
-				worker_has_news(w, seen),
-				ns_to_ktime(next - now - dev->cfg.spin_ns));
-		} else {
+		if (next > now + dev->cfg.spin_ns)
+			worker_sleep_until(w, seen, next - dev->cfg.spin_ns);
+		else
 			cpu_relax();
-			cond_resched();
-		}
+		cond_resched();
 	}
 
 	/* Stopping: nothing may be left behind. */

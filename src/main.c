@@ -74,10 +74,10 @@ module_param(poll_idle_us, uint, 0444);
 MODULE_PARM_DESC(poll_idle_us,
 		 "Dispatcher keeps polling this long after the last command, in us (default 1000)");
 
-static unsigned int sleep_max_us = 10000;
+static unsigned int sleep_max_us = 100000;
 module_param(sleep_max_us, uint, 0444);
 MODULE_PARM_DESC(sleep_max_us,
-		 "Longest idle sleep of the dispatcher, in us: 16..1000000 (default 10000)");
+		 "Longest idle sleep of the dispatcher, in us: 16..1000000 (default 100000); it sleeps 1/8 of the idle time so far, up to this");
 
 static unsigned int spin_ns = 20000;
 module_param(spin_ns, uint, 0444);

@@ -53,10 +53,6 @@ ln -sf /proc/self/fd /newroot/dev/fd
 ln -sf /proc/self/fd/0 /newroot/dev/stdin
 ln -sf /proc/self/fd/1 /newroot/dev/stdout
 ln -sf /proc/self/fd/2 /newroot/dev/stderr
-ln -s /proc/self/fd /newroot/dev/fd	# bash process substitution
-ln -s /proc/self/fd/0 /newroot/dev/stdin
-ln -s /proc/self/fd/1 /newroot/dev/stdout
-ln -s /proc/self/fd/2 /newroot/dev/stderr
 mkdir -p /newroot/dev/pts /newroot/dev/shm
 mount -t devpts devpts /newroot/dev/pts
 mount -t tmpfs tmpfs /newroot/dev/shm

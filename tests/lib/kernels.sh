@@ -143,7 +143,7 @@ kernels_main() {
 		prepare) kernel_prepare "$flavour" >/dev/null ;;
 		build)
 			ver=$(kernel_prepare "$flavour")
-			module_build "$ver" && echo "$(module_ko "$ver")" || rc=1
+			module_build "$ver" && module_ko "$ver" || rc=1
 			;;
 		path)
 			ver=$(kernel_version "$flavour")
