@@ -7,6 +7,8 @@
 #   make check      every test: unit tests, then the VM suite on Debian 6.1 and 6.12
 #   make demo       boot a throwaway VM with the device attached and show it
 #   make unit       user-space unit tests only
+#   make deb        build the nvmev-dkms .deb into .cache/pkg/ (dpkg-buildpackage)
+#   make rpm        build the nvmev-dkms .rpm into .cache/pkg/ (rpmbuild)
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -34,3 +36,47 @@ clean:
 	$(MAKE) -C tests/unit clean
 
 .PHONY: all module install unit check demo clean
+
+# --- Packages (nvmev-dkms). VERSION is the single source of the version. ---
+NVMEV_VERSION := $(shell cat $(CURDIR)/VERSION)
+PKGDIR := $(CURDIR)/.cache/pkg
+
+# The tree's files (tracked and new, not ignored) that packages are built from.
+define tree-files
+cd $(CURDIR) && { if git rev-parse --is-inside-work-tree >/dev/null 2>&1; \
+  then git ls-files -co --exclude-standard; \
+  else find . \( -path ./.cache -o -path ./.git \) -prune -o -type f ! -name '*.o' \
+    ! -name '*.ko' ! -name '*.cmd' -print | sed 's|^\./||'; fi; } | \
+  while read -r f; do [ -f "$$f" ] && printf '%s\n' "$$f"; done
+endef
+
+# Install missing Debian packages ($(1)) with apt-get; nothing if all present.
+define need-debs
+missing=; for p in $(1); do dpkg -s $$p 2>/dev/null | grep -q '^Status: .* installed' || \
+  missing="$$missing $$p"; done; [ -z "$$missing" ] || \
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing
+endef
+
+deb:
+	@$(call need-debs,dpkg-dev debhelper dh-dkms)
+	rm -rf $(PKGDIR)/deb-build && mkdir -p $(PKGDIR)/deb-build/nvmev-$(NVMEV_VERSION)
+	$(tree-files) | tar -cf - -T - | tar -C $(PKGDIR)/deb-build/nvmev-$(NVMEV_VERSION) -xf -
+	cd $(PKGDIR)/deb-build/nvmev-$(NVMEV_VERSION) && dpkg-buildpackage -us -uc -b
+	rm -f $(PKGDIR)/nvmev-dkms_*.deb $(PKGDIR)/nvmev_*.changes $(PKGDIR)/nvmev_*.buildinfo
+	mv $(PKGDIR)/deb-build/*.deb $(PKGDIR)/deb-build/*.changes $(PKGDIR)/deb-build/*.buildinfo $(PKGDIR)/
+	rm -rf $(PKGDIR)/deb-build
+	@ls -1 $(PKGDIR)/nvmev-dkms_$(NVMEV_VERSION)_all.deb
+
+rpm:
+	@$(call need-debs,rpm)
+	rm -rf $(PKGDIR)/rpmbuild && mkdir -p $(PKGDIR)/rpmbuild/SOURCES
+	$(tree-files) | tar --owner=0 --group=0 --transform 's,^,nvmev-$(NVMEV_VERSION)/,' \
+	  -czf $(PKGDIR)/rpmbuild/SOURCES/nvmev-$(NVMEV_VERSION).tar.gz -T -
+	rpmbuild --nodeps --define '_topdir $(PKGDIR)/rpmbuild' \
+	  --define 'nvmev_version $(NVMEV_VERSION)' -ba rpm/nvmev-dkms.spec
+	rm -f $(PKGDIR)/nvmev-dkms-*.rpm
+	mv $(PKGDIR)/rpmbuild/RPMS/noarch/*.rpm $(PKGDIR)/rpmbuild/SRPMS/*.rpm $(PKGDIR)/
+	rm -rf $(PKGDIR)/rpmbuild
+	@ls -1 $(PKGDIR)/nvmev-dkms-$(NVMEV_VERSION)-*.noarch.rpm
+
+.PHONY: deb rpm

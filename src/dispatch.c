@@ -177,6 +177,17 @@ static void drop_deleted(struct nvmev_dev *dev, struct nvmev_worker *w)
 	}
 }
 
+/* How late against its model deadline a completion was posted. */
+static void account_lateness(struct nvmev_dev *dev, u64 deadline)
+{
+	u64 late = ktime_get_ns() - deadline;
+
+	atomic64_inc(&dev->stats.posted);
+	atomic64_add(late, &dev->stats.late_ns);
+	if (late > READ_ONCE(dev->stats.late_max_ns))
+		WRITE_ONCE(dev->stats.late_max_ns, late);
+}
+
 /*
  * Post every completion that is due.  Returns the next deadline, or 0 when
  * nothing is pending.  One interrupt per completion queue touched.
@@ -207,6 +218,7 @@ static u64 complete_due(struct nvmev_dev *dev, struct nvmev_worker *w)
 			next = now + 1000;	/* CQ full: try again soon */
 			break;
 		}
+		account_lateness(dev, io->deadline);
 		if (irq_cq && irq_cq != cq && irq_cq->irq_enabled)
 			nvmev_raise_irq(dev, irq_cq->vector);
 		irq_cq = cq;

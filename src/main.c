@@ -15,6 +15,8 @@
 #include <linux/cpumask.h>
 #include <linux/mm.h>
 #include <linux/ktime.h>
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
 
 #include "nvmev.h"
 
@@ -397,6 +399,38 @@ static int build_config(struct nvmev_config *cfg)
 	return check_reservation(cfg->memmap_start, cfg->memmap_size);
 }
 
+static struct dentry *nvmev_debugfs_root;
+
+/* Counters for measuring the emulator itself (see docs/timing.md). */
+static int nvmev_stats_show(struct seq_file *m, void *unused)
+{
+	struct nvmev_dev *dev = m->private;
+	u64 n = atomic64_read(&dev->stats.posted);
+
+	seq_printf(m, "completions_posted %llu\n", n);
+	seq_printf(m, "late_mean_ns %llu\n",
+		   n ? div64_u64(atomic64_read(&dev->stats.late_ns), n) : 0);
+	seq_printf(m, "late_max_ns %llu\n", READ_ONCE(dev->stats.late_max_ns));
+	seq_printf(m, "backing_pages %lld\n",
+		   dev->store.kind == NVMEV_BACKING_RAM ?
+		   atomic64_read(&dev->store.nr_pages) : 0);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(nvmev_stats);
+
+void nvmev_debugfs_add(struct nvmev_dev *dev)
+{
+	dev->debugfs = debugfs_create_dir(dev->name, nvmev_debugfs_root);
+	debugfs_create_file("stats", 0444, dev->debugfs, dev,
+			    &nvmev_stats_fops);
+}
+
+void nvmev_debugfs_remove(struct nvmev_dev *dev)
+{
+	debugfs_remove_recursive(dev->debugfs);
+	dev->debugfs = NULL;
+}
+
 static void nvmev_dev_free(struct nvmev_dev *dev)
 {
 	kfree(dev);
@@ -455,6 +489,7 @@ static int nvmev_dev_create(const struct nvmev_config *cfg)
 	mutex_lock(&nvmev_lock);
 	list_add_tail(&dev->node, &nvmev_devices);
 	mutex_unlock(&nvmev_lock);
+	nvmev_debugfs_add(dev);
 	pr_info("%s: %s kind, %llu MiB, %u-byte blocks, %s backing\n",
 		dev->name, kind, cfg->capacity >> 20, 1U << cfg->lba_shift,
 		cfg->backing == NVMEV_BACKING_RAM ? "RAM" : "memmap");
@@ -475,6 +510,7 @@ out_free:
 
 static void nvmev_dev_destroy(struct nvmev_dev *dev)
 {
+	nvmev_debugfs_remove(dev);
 	nvmev_pci_remove_bus(dev);	/* the nvme driver lets go first */
 	nvmev_threads_stop(dev);
 	nvmev_pci_destroy(dev);
@@ -502,9 +538,11 @@ static int __init nvmev_init(void)
 	nvmev_io_cache = KMEM_CACHE(nvmev_io, 0);
 	if (!nvmev_io_cache)
 		return -ENOMEM;
+	nvmev_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	cfg.instance = 0;
 	ret = nvmev_dev_create(&cfg);
 	if (ret) {
+		debugfs_remove_recursive(nvmev_debugfs_root);
 		kmem_cache_destroy(nvmev_io_cache);
 		return ret;
 	}
@@ -524,6 +562,7 @@ static void __exit nvmev_exit(void)
 		mutex_lock(&nvmev_lock);
 	}
 	mutex_unlock(&nvmev_lock);
+	debugfs_remove_recursive(nvmev_debugfs_root);
 	kmem_cache_destroy(nvmev_io_cache);
 }
 

@@ -24,7 +24,9 @@
 
 #define NVMEV_VENDOR_ID		0xcafe	/* not a registered vendor; private domain only */
 #define NVMEV_DEVICE_ID		0x0001
-#define NVMEV_VERSION		"0.1.0"
+#ifndef NVMEV_VERSION		/* -D from src/Kbuild, read from ../VERSION */
+#define NVMEV_VERSION		"unknown"
+#endif
 #define NVMEV_FW_REV		"0.1"
 
 /* BAR0 layout: registers, doorbells, MSI-X table and PBA. */
@@ -127,6 +129,9 @@ struct nvmev_stats {
 	atomic64_t host_writes;
 	atomic64_t media_errors;
 	atomic64_t err_count;		/* error log entries */
+	atomic64_t posted;		/* I/O completions posted */
+	atomic64_t late_ns;		/* sum of (posted - deadline) */
+	u64 late_max_ns;		/* worst single lateness */
 };
 
 /* The data store of the namespace. */
@@ -198,6 +203,8 @@ struct nvmev_dev {
 	spinlock_t model_lock;
 	struct nvmev_stats stats;
 
+	struct dentry *debugfs;		/* /sys/kernel/debug/nvmev/<name> */
+
 	/* Threads (dispatch.c) */
 	struct task_struct *dispatcher;
 	struct nvmev_worker workers[NVMEV_MAX_WORKERS];
@@ -208,6 +215,8 @@ struct nvmev_dev {
 
 /* main.c */
 extern struct list_head nvmev_devices;
+void nvmev_debugfs_add(struct nvmev_dev *dev);
+void nvmev_debugfs_remove(struct nvmev_dev *dev);
 
 /* pci.c */
 int nvmev_pci_create(struct nvmev_dev *dev);

@@ -11,6 +11,7 @@ pci_addr() { basename "$(readlink -f /sys/class/nvme/nvme0/device)"; }
 nvme_list_has() { nvme list | grep -q -- "$1"; }
 max_hw_kb() { cat /sys/block/nvme0n1/queue/max_hw_sectors_kb; }
 
+check "modinfo version is the tree's VERSION" eq "$(modinfo -F version "$NVMEV_KO")" "$(cat "$NVMEV_SRC/VERSION")"
 nvmev_load || fail "nvmev_load with default parameters"
 
 addr=$(pci_addr)

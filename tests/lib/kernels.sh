@@ -116,6 +116,8 @@ module_build() {
 		--exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
 		--exclude='.*.cmd' --exclude='modules.order' --exclude='Module.symvers' \
 		"$NVMEV_MODULE_SRC/" "$dir/"
+	# src/Kbuild reads the version from ../VERSION, as in the source tree.
+	cp "$NVMEV_MODULE_SRC/../VERSION" "$(dirname "$dir")/VERSION"
 	say "building nvmev.ko for $ver (log: $log)"
 	if ! make -C "/lib/modules/$ver/build" M="$dir" -j"$(nproc)" modules >"$log" 2>&1; then
 		tail -n 30 "$log" >&2
