@@ -78,7 +78,6 @@ int nvmev_cq_create(struct nvmev_dev *dev, u16 qid, u64 dma, u16 size,
 	}
 	cq->qid = qid;
 	cq->size = size;
-	cq->dma = dma;
 	cq->vector = vector;
 	cq->irq_enabled = ien;
 	cq->phase = true;
@@ -115,7 +114,6 @@ int nvmev_sq_create(struct nvmev_dev *dev, u16 qid, u64 dma, u16 size,
 	}
 	sq->qid = qid;
 	sq->size = size;
-	sq->dma = dma;
 	sq->cqid = cqid;
 	sq->cq = dev->cqs[cqid];
 	sq->cq->nr_sqs++;
@@ -190,7 +188,6 @@ void nvmev_ctrl_reset(struct nvmev_dev *dev)
 {
 	int qid;
 
-	mutex_lock(&dev->admin_lock);
 	for (qid = NVMEV_MAX_QID; qid >= 0; qid--)
 		nvmev_sq_delete(dev, qid);
 	for (qid = NVMEV_MAX_QID; qid >= 0; qid--)
@@ -199,7 +196,6 @@ void nvmev_ctrl_reset(struct nvmev_dev *dev)
 	spin_lock(&dev->model_lock);
 	nvm_model_reset(&dev->model);
 	spin_unlock(&dev->model_lock);
-	mutex_unlock(&dev->admin_lock);
 	dev->ready = false;
 }
 

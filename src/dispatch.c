@@ -327,7 +327,6 @@ int nvmev_threads_start(struct nvmev_dev *dev)
 		char name[TASK_COMM_LEN];
 
 		w->dev = dev;
-		w->id = i;
 		spin_lock_init(&w->lock);
 		INIT_LIST_HEAD(&w->incoming);
 		INIT_LIST_HEAD(&w->pending);

@@ -446,7 +446,6 @@ static int nvmev_dev_create(const struct nvmev_config *cfg)
 		return -ENOMEM;
 	dev->cfg = *cfg;
 	snprintf(dev->name, sizeof(dev->name), "nvmev%d", cfg->instance);
-	mutex_init(&dev->admin_lock);
 	spin_lock_init(&dev->model_lock);
 	nvm_model_init(&dev->model, &cfg->timing);
 	nvmev_identity_init(dev);

@@ -81,7 +81,6 @@ struct nvmev_cq {
 	bool irq_enabled;
 	bool phase;
 	struct nvme_completion *ring;	/* mapped host memory */
-	u64 dma;
 	spinlock_t lock;		/* posting from several threads */
 	int nr_sqs;			/* SQs bound to this CQ */
 };
@@ -92,8 +91,7 @@ struct nvmev_sq {
 	u16 size;
 	u16 head;			/* next entry we fetch */
 	u16 cqid;
-	struct nvme_command *ring;
-	u64 dma;
+	struct nvme_command *ring;	/* mapped host memory */
 	struct nvmev_cq *cq;
 	atomic_t inflight;		/* commands held by workers */
 	bool deleted;			/* workers drop its commands */
@@ -114,7 +112,6 @@ struct nvmev_io {
 struct nvmev_worker {
 	struct nvmev_dev *dev;
 	struct task_struct *task;
-	int id;
 	spinlock_t lock;		/* protects incoming */
 	struct list_head incoming;	/* from the dispatcher */
 	struct list_head pending;	/* sorted by deadline, worker-private */
@@ -128,7 +125,6 @@ struct nvmev_stats {
 	atomic64_t host_reads;
 	atomic64_t host_writes;
 	atomic64_t media_errors;
-	atomic64_t err_count;		/* error log entries */
 	atomic64_t posted;		/* I/O completions posted */
 	atomic64_t late_ns;		/* sum of (posted - deadline) */
 	u64 late_max_ns;		/* worst single lateness */
@@ -173,7 +169,6 @@ struct nvmev_dev {
 	struct nvmev_cq *cqs[NVMEV_MAX_QID + 1];
 	u32 nr_io_sq_granted;		/* from Set Features (Number of Queues) */
 	u32 nr_io_cq_granted;
-	struct mutex admin_lock;	/* queue create/delete vs workers */
 
 	/* Async events (admin-cmd.c) */
 	u16 aer_cids[NVMEV_NR_AER];
@@ -208,7 +203,6 @@ struct nvmev_dev {
 	/* Threads (dispatch.c) */
 	struct task_struct *dispatcher;
 	struct nvmev_worker workers[NVMEV_MAX_WORKERS];
-	int next_worker;
 	atomic_t inflight;		/* I/Os handed to workers, not yet completed */
 	u32 sq_deletions;		/* bumped when an SQ goes: workers look */
 };
