@@ -41,4 +41,16 @@ sleep 3
 check "nvme reset during sequential write" nvme reset "$NVME_CTRL"
 check "fio finished and verified" wait "$fio_pid"
 check "controller live" ctrl_live
+
+info "NVM subsystem resets (NSSR), then the data written before still reads back"
+head -c $((4 << 20)) /dev/urandom >/tmp/data
+check "write 4 MiB" dd if=/tmp/data of="$NVME_NS" bs=1M seek=900 oflag=direct status=none
+for i in 1 2 3; do
+	check "nvme subsystem-reset #$i" nvme subsystem-reset "$NVME_CTRL"
+	check "controller live after subsystem reset #$i" wait_for ctrl_live 30
+done
+wait_for 'test -b "$NVME_NS"' 30 || true
+dd if="$NVME_NS" of=/tmp/back bs=1M skip=900 count=4 iflag=direct status=none
+check "data survives subsystem resets" cmp /tmp/data /tmp/back
+check "controller live" ctrl_live
 check "unload" nvmev_unload
