@@ -109,7 +109,13 @@ void nvmev_aen_queue(struct nvmev_dev *dev, u32 result)
 		       dev->aer_cids[dev->nr_aer], NVME_SC_SUCCESS, result);
 }
 
-static u8 temperature_warning(struct nvmev_dev *dev);
+static u8 temperature_warning(struct nvmev_dev *dev)
+{
+	if (dev->feat_temp_thresh[0] < NVMEV_TEMP_K ||
+	    dev->feat_temp_thresh[1] > NVMEV_TEMP_K)
+		return NVME_SMART_CRIT_TEMPERATURE;
+	return 0;
+}
 
 static u16 send_buf(struct admin_ctx *c, void *buf, size_t len)
 {
@@ -431,14 +437,6 @@ static void put_le(u8 *dst, u64 val, int len)
 static void put128(u8 *dst, u64 val)
 {
 	put_le(dst, val, 16);
-}
-
-static u8 temperature_warning(struct nvmev_dev *dev)
-{
-	if (dev->feat_temp_thresh[0] < NVMEV_TEMP_K ||
-	    dev->feat_temp_thresh[1] > NVMEV_TEMP_K)
-		return NVME_SMART_CRIT_TEMPERATURE;
-	return 0;
 }
 
 static void fill_smart(struct nvmev_dev *dev, struct nvme_smart_log *s)

@@ -178,9 +178,9 @@ static void drop_deleted(struct nvmev_dev *dev, struct nvmev_worker *w)
 }
 
 /* How late against its model deadline a completion was posted. */
-static void account_lateness(struct nvmev_dev *dev, u64 deadline)
+static void account_lateness(struct nvmev_dev *dev, u64 now, u64 deadline)
 {
-	u64 late = ktime_get_ns() - deadline;
+	u64 late = now - deadline;
 
 	atomic64_inc(&dev->stats.posted);
 	atomic64_add(late, &dev->stats.late_ns);
@@ -218,7 +218,7 @@ static u64 complete_due(struct nvmev_dev *dev, struct nvmev_worker *w)
 			next = now + 1000;	/* CQ full: try again soon */
 			break;
 		}
-		account_lateness(dev, io->deadline);
+		account_lateness(dev, now, io->deadline);
 		if (irq_cq && irq_cq != cq && irq_cq->irq_enabled)
 			nvmev_raise_irq(dev, irq_cq->vector);
 		irq_cq = cq;
