@@ -6,6 +6,7 @@
 #   make install    install it into /lib/modules/<release>/updates
 #   make check      every test: unit tests, then the VM suite on Debian 6.1 and 6.12
 #   make demo       boot a throwaway VM with the device attached and show it
+#   make bench      benchmark nvmev against null_blk, brd and QEMU's NVMe (bench/run)
 #   make unit       user-space unit tests only
 #   make deb        build the nvmev-dkms .deb into .cache/pkg/ (dpkg-buildpackage)
 #   make rpm        build the nvmev-dkms .rpm into .cache/pkg/ (rpmbuild)
@@ -31,11 +32,14 @@ check:
 demo:
 	tests/demo.sh
 
+bench:
+	bench/run
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/src clean
 	$(MAKE) -C tests/unit clean
 
-.PHONY: all module install unit check demo clean
+.PHONY: all module install unit check demo bench clean
 
 # --- Packages (nvmev-dkms). VERSION is the single source of the version. ---
 NVMEV_VERSION := $(shell cat $(CURDIR)/VERSION)
