@@ -390,8 +390,13 @@ static u16 admin_set_features(struct admin_ctx *c)
 
 		if (nsq > 0xffff || ncq > 0xffff)
 			return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
-		dev->nr_io_sq_granted = min(nsq, dev->cfg.io_queues);
-		dev->nr_io_cq_granted = min(ncq, dev->cfg.io_queues);
+		/*
+		 * Allocate every queue the controller has, as the spec allows
+		 * (the host uses at most what it asked for).  QIDs above the
+		 * host's own stay free for tools such as nvme admin-passthru.
+		 */
+		dev->nr_io_sq_granted = dev->cfg.io_queues;
+		dev->nr_io_cq_granted = dev->cfg.io_queues;
 		c->result = (dev->nr_io_cq_granted - 1) << 16 |
 			    (dev->nr_io_sq_granted - 1);
 		break;
