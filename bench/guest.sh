@@ -1,0 +1,445 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The guest half of `make bench` (bench/run boots the VM and runs this as
+# its case; it is not meant to be run on a host). It measures, and asserts
+# nothing about the figures:
+#   matrix    the same fio points on nvmev (zero-latency and default
+#             profiles), null_blk with and without memory backing, brd and
+#             QEMU's emulated NVMe, interleaved point by point;
+#   accuracy  nvmev's QD1 read latency against targets, a bandwidth-limited
+#             sequential read, and QD32 reads where the model's units queue;
+#   idle      CPU time of nvmev's threads while idle after load and 1 s
+#             after a burst of I/O;
+#   wakeup    latency of the first I/O after 1 s and 10 s idle;
+#   memory    memory and load time of 1, 8 and 64 GiB devices.
+# Raw output goes to /results: records.tsv (one line per measurement:
+# SECTION<TAB>key=value...) and fio/*.json; bench/report.py turns them
+# into the tables and plots.
+# Environment: BENCH_MODE=full|smoke (smoke: one tiny point per section),
+# BENCH_SECTIONS (default "idle matrix accuracy burst wakeup memory").
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then
+	sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'
+	exit 0
+fi
+# shellcheck source=../tests/lib/guest.sh
+source "$NVMEV_SRC/tests/lib/guest.sh"
+
+MODE=${BENCH_MODE:-full}
+SECTIONS=${BENCH_SECTIONS:-idle matrix accuracy burst wakeup memory}
+P=/sys/module/nvmev/parameters
+STATS=/sys/kernel/debug/nvmev/nvmev0/stats
+OUT=$RESULTS/bench
+FIO_DIR=$OUT/fio
+mkdir -p "$FIO_DIR"
+REC=$OUT/records.tsv
+: >"$REC"
+NVMEV_PARAMS=(memmap_start=4G memmap_size=2M capacity=1G cpus=1,2)
+DEV_MB=1024 # size of every device in the matrix, MiB
+
+if [[ $MODE == smoke ]]; then
+	REGION=16M     # area the matrix points work on
+	IO_QD1=2M      # 4 KiB, QD1: 512 I/Os
+	IO_QD32=4M     # 4 KiB, QD32: 1024 I/Os
+	IO_SEQ=16M     # 128 KiB, QD8
+	MATRIX_POINTS="randread:4k:1"
+	MATRIX_DEVS="nvmev-zero nullblk-mem"
+	ACC_TARGETS="0 100"
+	ACC_N=100
+	ACC_QD32_LAT="1000"
+	ACC_QD32_N=200
+	BW_MBS=100
+	BW_IO=8M
+	IDLE_S=2
+	BURST_S=1
+	WAKE_IDLE="1"
+	WAKE_REPS=1
+	MEM_CAPS="1G"
+	MEM_WRITE_MB=8
+else
+	REGION=256M
+	IO_QD1=8M      # 2048 I/Os
+	IO_QD32=64M    # 16384 I/Os
+	IO_SEQ=256M    # 2048 I/Os
+	MATRIX_POINTS="randread:4k:1 randread:4k:32 randwrite:4k:1 randwrite:4k:32 read:128k:8 write:128k:8"
+	MATRIX_DEVS="nvmev-zero nvmev-default nullblk-mem nullblk-nomem brd qemu-nvme"
+	ACC_TARGETS="0 20 50 100 200 500 1000"
+	ACC_N=2000
+	ACC_QD32_LAT="200 500 1000"
+	ACC_QD32_N=4000
+	BW_MBS=100
+	BW_IO=128M
+	IDLE_S=10
+	BURST_S=5
+	WAKE_IDLE="1 10"
+	WAKE_REPS=3
+	MEM_CAPS="1G 8G 64G"
+	MEM_WRITE_MB=256
+fi
+FIO_CAP_S=120 # safety limit per fio run; a point that hits it is marked
+
+# record SECTION key=value...
+record() {
+	local sec=$1
+	shift
+	printf '%s\t%s\n' "$sec" "$*" >>"$REC"
+}
+
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+modprobe configfs
+mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config
+record env kernel="$(uname -r)" vcpus="$(nproc)" \
+	mem_kb="$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)" \
+	fio="$(fio --version)" mode="$MODE"
+
+# ---- devices ------------------------------------------------------------
+
+# Block device (name under /dev) of the NVMe namespace whose controller
+# model starts with $1.
+nvme_ns_by_model() {
+	local b m
+	for b in /sys/block/nvme*n1; do
+		[[ -e $b ]] || continue
+		m=$(cat "$b/device/model" 2>/dev/null ||
+			cat "$b/device/device/model" 2>/dev/null || true)
+		[[ $m == "$1"* ]] && { basename "$b"; return 0; }
+	done
+	return 1
+}
+
+NVMEV_LOAD_S=
+# nvmev_up PARAM=V...: insmod, wait for the namespace; sets NVMEV_DEV and
+# NVMEV_LOAD_S (seconds from insmod to a usable block device).
+nvmev_up() {
+	local t0 t1 d
+	modprobe nvme
+	t0=$(date +%s.%N)
+	insmod "$NVMEV_KO" "$@" || fail "insmod nvmev $*"
+	wait_for 'd=$(nvme_ns_by_model "nvmev NVM") && [[ $(blockdev --getsize64 /dev/$d 2>/dev/null || echo 0) -gt 0 ]]' ||
+		fail "nvmev namespace did not appear"
+	t1=$(date +%s.%N)
+	NVMEV_DEV=/dev/$(nvme_ns_by_model "nvmev NVM")
+	NVMEV_LOAD_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+}
+
+nvmev_down() {
+	rmmod nvmev || fail "rmmod nvmev"
+	wait_for '[[ ! -d /sys/module/nvmev ]]' || fail "nvmev still loaded"
+}
+
+declare -A DEFAULTS=()
+save_defaults() {
+	local k
+	for k in read_lat_ns write_lat_ns read_bw_mbs write_bw_mbs nr_units; do
+		DEFAULTS[$k]=$(cat "$P/$k")
+	done
+}
+
+# nvmev_profile zero|default|K=V...
+nvmev_profile() {
+	local kv k
+	case $1 in
+	zero) set -- read_lat_ns=0 write_lat_ns=0 read_bw_mbs=0 write_bw_mbs=0 \
+		nr_units="${DEFAULTS[nr_units]}" ;;
+	default) set -- $(for k in "${!DEFAULTS[@]}"; do echo "$k=${DEFAULTS[$k]}"; done) ;;
+	esac
+	for kv in "$@"; do
+		echo "${kv#*=}" >"$P/${kv%%=*}" || fail "set $kv"
+	done
+}
+
+# configfs null_blk device NAME with memory_backed=MB; prints /dev path.
+nullb_make() {
+	local d=/sys/kernel/config/nullb/$1
+	mkdir "$d"
+	echo "$DEV_MB" >"$d/size"
+	echo 4096 >"$d/blocksize"
+	echo "$2" >"$d/memory_backed"
+	echo 1 >"$d/power"
+	# 6.1 names the disk after the configfs item, older kernels nullb<index>.
+	if wait_for "[[ -b /dev/$1 ]]" 5; then
+		echo "/dev/$1"
+	else
+		echo "/dev/nullb$(cat "$d/index")"
+	fi
+}
+
+declare -A DEV=()
+devices_up() {
+	local q
+	nvmev_up "${NVMEV_PARAMS[@]}"
+	save_defaults
+	DEV[nvmev-zero]=$NVMEV_DEV
+	DEV[nvmev-default]=$NVMEV_DEV
+	find_threads
+	modprobe null_blk nr_devices=0 || fail "modprobe null_blk"
+	DEV[nullblk-mem]=$(nullb_make bench_mem 1)
+	DEV[nullblk-nomem]=$(nullb_make bench_nomem 0)
+	modprobe brd rd_nr=1 rd_size=$((DEV_MB * 1024)) max_part=0 || fail "modprobe brd"
+	DEV[brd]=/dev/ram0
+	q=$(nvme_ns_by_model "QEMU NVMe") || fail "no QEMU NVMe namespace"
+	DEV[qemu-nvme]=/dev/$q
+	for q in "${!DEV[@]}"; do
+		[[ -b ${DEV[$q]} ]] || fail "$q: no block device ${DEV[$q]}"
+		record device name="$q" dev="${DEV[$q]}" \
+			size="$(blockdev --getsize64 "${DEV[$q]}")" \
+			lbs="$(blockdev --getss "${DEV[$q]}")"
+	done
+}
+
+# ---- fio ----------------------------------------------------------------
+
+# run_point FILE DEV RW BS QD IO_SIZE [fio args...]: one fio run, JSON in
+# $FIO_DIR/FILE.json; prints "iops mb_s mean_us p50_us p99_us p999_us".
+run_point() {
+	local name=$1 dev=$2 rw=$3 bs=$4 qd=$5 amount=$6 json
+	shift 6
+	json=$FIO_DIR/$name.json
+	fio --name="$name" --filename="$dev" --direct=1 --ioengine=io_uring \
+		--rw="$rw" --bs="$bs" --iodepth="$qd" --size="$REGION" \
+		--io_size="$amount" --runtime="$FIO_CAP_S" --randseed=42 \
+		"$@" --output-format=json --output="$json" >/dev/null 2>&1 ||
+		fail "fio $name"
+	python3 - "$json" <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1]))["jobs"][0]
+d = j["read"] if j["read"]["io_bytes"] else j["write"]
+c = d["clat_ns"]
+p = c.get("percentile", {})
+print("%.1f %.2f %.2f %.2f %.2f %.2f %d" % (d["iops"], d["bw_bytes"] / 1e6,
+      c["mean"] / 1e3, p.get("50.000000", 0) / 1e3, p.get("99.000000", 0) / 1e3,
+      p.get("99.900000", 0) / 1e3, d["total_ios"]))
+EOF
+}
+
+stat_of() { awk -v k="$1" '$1 == k { print $2 }' "$STATS"; }
+
+# ---- sections -------------------------------------------------------------
+
+# The module's threads (comm nvmev0*), found once after load. Everything
+# below reads /proc with bash builtins only: forking under TCG costs
+# milliseconds and would blur the window.
+NVMEV_TIDS=()
+find_threads() {
+	local t c
+	NVMEV_TIDS=()
+	for t in /proc/[0-9]*; do
+		read -r c <"$t/comm" 2>/dev/null || continue
+		[[ $c == nvmev0* ]] && NVMEV_TIDS+=("${t#/proc/}")
+	done
+	[[ ${#NVMEV_TIDS[@]} -gt 0 ]] || fail "no nvmev0 threads"
+}
+
+# Sets SNAP_RUN (CPU ns), SNAP_VOL, SNAP_INV (context switches), SNAP_T
+# (time, s) and SNAP_DETAIL (comm:run_ns:vol:inv per thread).
+snapshot() {
+	local pid c run rest k v vol inv
+	SNAP_RUN=0 SNAP_VOL=0 SNAP_INV=0 SNAP_DETAIL=
+	SNAP_T=$EPOCHREALTIME
+	for pid in "${NVMEV_TIDS[@]}"; do
+		read -r c <"/proc/$pid/comm"
+		read -r run rest <"/proc/$pid/schedstat"
+		while read -r k v; do
+			case $k in
+			voluntary_ctxt_switches:) vol=$v ;;
+			nonvoluntary_ctxt_switches:) inv=$v ;;
+			esac
+		done <"/proc/$pid/status"
+		SNAP_RUN=$((SNAP_RUN + run))
+		SNAP_VOL=$((SNAP_VOL + vol))
+		SNAP_INV=$((SNAP_INV + inv))
+		SNAP_DETAIL+="${SNAP_DETAIL:+,}$c:$run:$vol:$inv"
+	done
+}
+
+# idle_window LABEL: measure the threads over IDLE_S seconds from now.
+idle_window() {
+	local r0 v0 i0 t0 d0
+	snapshot
+	r0=$SNAP_RUN v0=$SNAP_VOL i0=$SNAP_INV t0=$SNAP_T d0=$SNAP_DETAIL
+	sleep "$IDLE_S"
+	snapshot
+	record idle phase="$1" window_s="$(awk -v a="$t0" -v b="$SNAP_T" 'BEGIN { printf "%.3f", b - a }')" \
+		cpu_ns=$((SNAP_RUN - r0)) vol_switches=$((SNAP_VOL - v0)) \
+		invol_switches=$((SNAP_INV - i0)) start="$d0" end="$SNAP_DETAIL"
+	info "idle $1: $((SNAP_RUN - r0)) ns CPU, $((SNAP_VOL - v0)) voluntary switches in ${IDLE_S}s"
+}
+
+section_idle() {
+	# The device was loaded by devices_up; count from 2 s after load.
+	sleep 2
+	idle_window after_load
+}
+
+section_burst() {
+	nvmev_profile default
+	fio --name=burst --filename="$NVMEV_DEV" --direct=1 --ioengine=io_uring \
+		--rw=randread --bs=4k --iodepth=32 --size="$REGION" \
+		--time_based --runtime="$BURST_S" >/dev/null 2>&1 || fail "fio burst"
+	sleep 1
+	idle_window after_burst
+}
+
+# Precondition: write each device's region once so that reads hit data.
+precondition() {
+	local d
+	for d in $MATRIX_DEVS; do
+		[[ $d == nvmev-default ]] && continue
+		[[ $d == nvmev-zero ]] && nvmev_profile zero
+		fio --name=fill --filename="${DEV[$d]}" --direct=1 --ioengine=io_uring \
+			--rw=write --bs=128k --iodepth=8 --size="$REGION" >/dev/null 2>&1 ||
+			fail "fill $d"
+	done
+}
+
+section_matrix() {
+	local pt rw bs qd amount d r
+	precondition
+	for pt in $MATRIX_POINTS; do
+		IFS=: read -r rw bs qd <<<"$pt"
+		case $bs:$qd in
+		4k:1) amount=$IO_QD1 ;;
+		4k:*) amount=$IO_QD32 ;;
+		*) amount=$IO_SEQ ;;
+		esac
+		for d in $MATRIX_DEVS; do
+			case $d in
+			nvmev-zero) nvmev_profile zero ;;
+			nvmev-default) nvmev_profile default ;;
+			esac
+			read -r -a r < <(run_point "matrix-$d-$rw-$bs-qd$qd" "${DEV[$d]}" \
+				"$rw" "$bs" "$qd" "$amount")
+			record matrix dev="$d" rw="$rw" bs="$bs" qd="$qd" io_size="$amount" \
+				iops="${r[0]}" mb_s="${r[1]}" mean_us="${r[2]}" p50_us="${r[3]}" \
+				p99_us="${r[4]}" p999_us="${r[5]}" ios="${r[6]}"
+			info "matrix $d $rw $bs qd$qd: ${r[0]} IOPS, mean ${r[2]} us"
+		done
+	done
+}
+
+# Device's own lateness over one fio run: completions and mean late ns.
+late_begin() {
+	LATE_N0=$(stat_of completions_posted)
+	LATE_S0=$(($(stat_of late_mean_ns) * LATE_N0))
+}
+late_end() {
+	local n1 s1
+	n1=$(stat_of completions_posted)
+	s1=$(($(stat_of late_mean_ns) * n1))
+	awk -v a="$LATE_S0" -v b="$s1" -v n=$((n1 - LATE_N0)) \
+		'BEGIN { printf "%.1f", n ? (b - a) / n / 1000 : 0 }'
+}
+
+section_accuracy() {
+	local t r late lat
+	nvmev_profile default
+	# QD1: the target is read_lat_ns alone (no transfer time).
+	nvmev_profile read_bw_mbs=0 write_bw_mbs=0
+	for t in $ACC_TARGETS; do
+		echo $((t * 1000)) >"$P/read_lat_ns"
+		late_begin
+		read -r -a r < <(run_point "acc-qd1-$t" "$NVMEV_DEV" randread 4k 1 \
+			$((ACC_N * 4))k)
+		late=$(late_end)
+		record accuracy kind=qd1 target_us="$t" mean_us="${r[2]}" \
+			p50_us="${r[3]}" p99_us="${r[4]}" p999_us="${r[5]}" \
+			iops="${r[0]}" ios="${r[6]}" dev_late_us="$late"
+		info "accuracy qd1 $t us: mean ${r[2]} p99 ${r[4]} device late $late"
+	done
+	# QD32 with 4 units: the model admits 4 / lat I/Os per second, so each
+	# I/O waits its turn: mean latency = 32 * lat / 4.
+	for lat in $ACC_QD32_LAT; do
+		nvmev_profile read_lat_ns=$((lat * 1000)) read_bw_mbs=0 nr_units=4
+		late_begin
+		read -r -a r < <(run_point "acc-qd32-$lat" "$NVMEV_DEV" randread 4k 32 \
+			$((ACC_QD32_N * 4))k)
+		late=$(late_end)
+		record accuracy kind=qd32 lat_us="$lat" units=4 iops="${r[0]}" \
+			mean_us="${r[2]}" p50_us="${r[3]}" p99_us="${r[4]}" \
+			p999_us="${r[5]}" ios="${r[6]}" dev_late_us="$late"
+		info "accuracy qd32 lat $lat us: ${r[0]} IOPS mean ${r[2]}"
+	done
+	# Bandwidth-limited: 128 KiB sequential reads at QD8 through a
+	# BW_MBS MB/s read channel and no media latency.
+	nvmev_profile default
+	nvmev_profile read_lat_ns=0 read_bw_mbs="$BW_MBS"
+	late_begin
+	read -r -a r < <(run_point "acc-bw" "$NVMEV_DEV" read 128k 8 "$BW_IO")
+	late=$(late_end)
+	record accuracy kind=bw target_mb_s="$BW_MBS" bs=131072 qd=8 \
+		mb_s="${r[1]}" iops="${r[0]}" mean_us="${r[2]}" p99_us="${r[4]}" \
+		ios="${r[6]}" dev_late_us="$late"
+	# The reference: the same point with the zero-latency profile.
+	nvmev_profile zero
+	read -r -a r < <(run_point "acc-bw-zero" "$NVMEV_DEV" read 128k 8 "$BW_IO")
+	record accuracy kind=bw_zero mb_s="${r[1]}" mean_us="${r[2]}"
+	nvmev_profile default
+}
+
+# First I/O after IDLE seconds without I/O: fio issues one 4 KiB read,
+# then REPS more, each after IDLE s of think time (log of every I/O).
+wake_run() {
+	local name=$1 dev=$2 idle=$3 log=$FIO_DIR/$1
+	fio --name="$name" --filename="$dev" --direct=1 --ioengine=io_uring \
+		--rw=randread --bs=4k --iodepth=1 --size="$REGION" \
+		--thinktime=$((idle * 1000000)) --thinktime_blocks=1 \
+		--number_ios=$((WAKE_REPS + 1)) --write_lat_log="$log" \
+		--log_avg_msec=0 --output-format=json --output="$log.json" \
+		>/dev/null 2>&1 || fail "fio $name"
+	# clat log: time_ms, clat_ns, dir, bs, offset[, prio]; skip the first I/O.
+	awk -F', *' 'NR > 1 { printf "%s%.1f", s, $2 / 1000; s = ":" }' "${log}_clat.1.log"
+}
+
+section_wakeup() {
+	local idle d r
+	nvmev_profile default
+	for d in nvmev-default nullblk-mem; do
+		[[ -n ${DEV[$d]:-} ]] || continue
+		read -r -a r < <(run_point "wake-steady-$d" "${DEV[$d]}" randread 4k 1 2M)
+		record wakeup dev="$d" idle_s=0 mean_us="${r[2]}" p50_us="${r[3]}"
+		for idle in $WAKE_IDLE; do
+			r=$(wake_run "wake-$d-$idle" "${DEV[$d]}" "$idle")
+			record wakeup dev="$d" idle_s="$idle" samples_us="$r"
+			info "wakeup $d after ${idle}s: $r us"
+		done
+	done
+}
+
+meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+
+section_memory() {
+	local cap free0 slab0 free1 slab1 free2 pages t
+	nvmev_down
+	for cap in $MEM_CAPS; do
+		sync
+		echo 3 >/proc/sys/vm/drop_caches
+		free0=$(meminfo MemFree) slab0=$(meminfo Slab)
+		nvmev_up memmap_start=4G memmap_size=2M capacity="$cap" cpus=1,2
+		t=$NVMEV_LOAD_S
+		sleep 1
+		echo 3 >/proc/sys/vm/drop_caches
+		free1=$(meminfo MemFree) slab1=$(meminfo Slab)
+		fio --name=memfill --filename="$NVMEV_DEV" --direct=1 --ioengine=io_uring \
+			--rw=write --bs=128k --iodepth=8 --size="${MEM_WRITE_MB}M" \
+			>/dev/null 2>&1 || fail "fill $cap"
+		echo 3 >/proc/sys/vm/drop_caches
+		free2=$(meminfo MemFree)
+		pages=$(stat_of backing_pages)
+		record memory capacity="$cap" load_s="$t" \
+			meta_kb=$((free0 - free1)) slab_kb=$((slab1 - slab0)) \
+			written_mb="$MEM_WRITE_MB" backing_kb=$((free1 - free2)) \
+			backing_pages="$pages"
+		info "memory $cap: load ${t}s, $((free0 - free1)) KiB at load, $((free1 - free2)) KiB for ${MEM_WRITE_MB} MiB written"
+		nvmev_down
+	done
+}
+
+# ---- main -------------------------------------------------------------------
+
+devices_up
+for s in $SECTIONS; do
+	info "section $s"
+	start=$(date +%s)
+	"section_$s"
+	record timing section="$s" seconds=$(($(date +%s) - start))
+done
+echo "bench: done"
