@@ -43,7 +43,8 @@ clean:
 
 # --- Packages (nvmev-dkms). VERSION is the single source of the version. ---
 NVMEV_VERSION := $(shell cat $(CURDIR)/VERSION)
-PKGDIR := $(CURDIR)/.cache/pkg
+# Packages go to $(NVMEV_CACHE)/pkg (default .cache/pkg), like the tests' cache.
+PKGDIR := $(if $(NVMEV_CACHE),$(abspath $(NVMEV_CACHE)),$(CURDIR)/.cache)/pkg
 
 # The tree's files (tracked and new, not ignored) that packages are built from.
 define tree-files
