@@ -23,8 +23,10 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kthread.h>
-#include <linux/sched.h>
+#include <linux/cpuhotplug.h>
+#include <linux/cpumask.h>
 #include <linux/slab.h>
+#include <linux/sched.h>
 #include <linux/ktime.h>
 #include <linux/hrtimer.h>
 #include <linux/delay.h>
@@ -317,6 +319,71 @@ static struct task_struct *nvmev_start_thread(int (*fn)(void *), void *arg,
 	return t;
 }
 
+/*
+ * CPU hotplug.  Threads pinned with kthread_bind() would be moved off a
+ * dying CPU by the scheduler's last-resort fallback and stay unpinned.
+ * Instead, move them ourselves to the other online CPUs before the CPU
+ * goes, and pin them again when it comes back.
+ */
+static enum cpuhp_state nvmev_cpuhp_state = CPUHP_INVALID;
+
+static void nvmev_repin(struct nvmev_dev *dev, unsigned int cpu, bool online)
+{
+	struct cpumask *others = NULL;
+	int i;
+
+	if (!online) {
+		others = kmalloc(cpumask_size(), GFP_KERNEL);
+		if (!others)
+			return;	/* the scheduler's fallback moves them */
+		cpumask_andnot(others, cpu_online_mask, cpumask_of(cpu));
+	}
+	for (i = -1; i < dev->cfg.nr_workers; i++) {
+		struct task_struct *t = i < 0 ? dev->dispatcher :
+					dev->workers[i].task;
+		int want = i < 0 ? dev->cfg.dispatcher_cpu :
+				   dev->cfg.worker_cpu[i];
+
+		if (!t || want != cpu)
+			continue;
+		if (online)
+			set_cpus_allowed_ptr(t, cpumask_of(cpu));
+		else
+			set_cpus_allowed_ptr(t, others);
+	}
+	kfree(others);
+}
+
+static int nvmev_cpu_online(unsigned int cpu, struct hlist_node *node)
+{
+	nvmev_repin(hlist_entry(node, struct nvmev_dev, cpuhp_node), cpu, true);
+	return 0;
+}
+
+static int nvmev_cpu_offline(unsigned int cpu, struct hlist_node *node)
+{
+	nvmev_repin(hlist_entry(node, struct nvmev_dev, cpuhp_node), cpu, false);
+	return 0;
+}
+
+int nvmev_cpuhp_init(void)
+{
+	int ret = cpuhp_setup_state_multi(CPUHP_AP_ONLINE_DYN, "nvmev:online",
+					  nvmev_cpu_online, nvmev_cpu_offline);
+
+	if (ret < 0)
+		return ret;
+	nvmev_cpuhp_state = ret;
+	return 0;
+}
+
+void nvmev_cpuhp_exit(void)
+{
+	if (nvmev_cpuhp_state != CPUHP_INVALID)
+		cpuhp_remove_multi_state(nvmev_cpuhp_state);
+	nvmev_cpuhp_state = CPUHP_INVALID;
+}
+
 int nvmev_threads_start(struct nvmev_dev *dev)
 {
 	int i;
@@ -349,6 +416,13 @@ int nvmev_threads_start(struct nvmev_dev *dev)
 		nvmev_threads_stop(dev);
 		return ret;
 	}
+	/*
+	 * A CPU of cpus= may have gone offline since the parameters were
+	 * checked; the scheduler has moved the thread then, and the online
+	 * callback pins it when the CPU returns.
+	 */
+	if (!cpuhp_state_add_instance(nvmev_cpuhp_state, &dev->cpuhp_node))
+		dev->cpuhp_added = true;
 	return 0;
 }
 
@@ -356,6 +430,11 @@ void nvmev_threads_stop(struct nvmev_dev *dev)
 {
 	int i;
 
+	if (dev->cpuhp_added) {
+		cpuhp_state_remove_instance_nocalls(nvmev_cpuhp_state,
+						    &dev->cpuhp_node);
+		dev->cpuhp_added = false;
+	}
 	if (dev->dispatcher) {
 		kthread_stop(dev->dispatcher);
 		dev->dispatcher = NULL;

@@ -537,11 +537,18 @@ static int __init nvmev_init(void)
 	nvmev_io_cache = KMEM_CACHE(nvmev_io, 0);
 	if (!nvmev_io_cache)
 		return -ENOMEM;
+	ret = nvmev_cpuhp_init();
+	if (ret) {
+		pr_err("cannot register a CPU hotplug state: %d\n", ret);
+		kmem_cache_destroy(nvmev_io_cache);
+		return ret;
+	}
 	nvmev_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	cfg.instance = 0;
 	ret = nvmev_dev_create(&cfg);
 	if (ret) {
 		debugfs_remove_recursive(nvmev_debugfs_root);
+		nvmev_cpuhp_exit();
 		kmem_cache_destroy(nvmev_io_cache);
 		return ret;
 	}
@@ -562,6 +569,7 @@ static void __exit nvmev_exit(void)
 	}
 	mutex_unlock(&nvmev_lock);
 	debugfs_remove_recursive(nvmev_debugfs_root);
+	nvmev_cpuhp_exit();
 	kmem_cache_destroy(nvmev_io_cache);
 }
 

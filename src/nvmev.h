@@ -150,6 +150,7 @@ struct nvmev_dev {
 	struct resource bar_window;	/* host bridge window == BAR0 */
 	struct resource store_res;	/* memmap storage */
 	struct pci_sysdata sysdata;
+	struct notifier_block pci_nb;	/* claims BAR0 when the function is (re)scanned */
 	struct pci_bus *bus;
 	struct pci_dev *pdev;
 	u8 cfg_space[PCI_CFG_SPACE_EXP_SIZE];
@@ -202,6 +203,8 @@ struct nvmev_dev {
 
 	/* Threads (dispatch.c) */
 	struct task_struct *dispatcher;
+	struct hlist_node cpuhp_node;	/* CPU hotplug: re-pin the threads */
+	bool cpuhp_added;
 	struct nvmev_worker workers[NVMEV_MAX_WORKERS];
 	atomic_t inflight;		/* I/Os handed to workers, not yet completed */
 	u32 sq_deletions;		/* bumped when an SQ goes: workers look */
@@ -266,6 +269,8 @@ void nvmev_io_submit(struct nvmev_dev *dev, struct nvmev_sq *sq,
 void nvmev_io_execute(struct nvmev_dev *dev, struct nvmev_io *io);
 
 /* dispatch.c */
+int nvmev_cpuhp_init(void);
+void nvmev_cpuhp_exit(void);
 int nvmev_threads_start(struct nvmev_dev *dev);
 void nvmev_threads_stop(struct nvmev_dev *dev);
 void nvmev_worker_queue(struct nvmev_dev *dev, struct nvmev_io *io);

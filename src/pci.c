@@ -365,6 +365,27 @@ out_srcu:
 }
 
 /*
+ * BAR0 lies in a memmap= reservation, which the x86 resource allocator
+ * never hands out: when user space removes the function and rescans the
+ * bus, the PCI core would fail to assign the BAR and the nvme driver could
+ * not bind.  Claim the BAR at its fixed address as soon as the function is
+ * added, which is before the core assigns resources.
+ */
+static int nvmev_pci_notify(struct notifier_block *nb, unsigned long action,
+			    void *data)
+{
+	struct nvmev_dev *dev = container_of(nb, struct nvmev_dev, pci_nb);
+	struct pci_dev *pdev = to_pci_dev(data);
+	struct resource *r = &pdev->resource[0];
+
+	if (action != BUS_NOTIFY_ADD_DEVICE || pdev->bus->sysdata != &dev->sysdata)
+		return NOTIFY_DONE;
+	if (r->flags && !r->parent && pci_claim_resource(pdev, 0))
+		pci_warn(pdev, "cannot claim BAR0 %pR\n", r);
+	return NOTIFY_OK;
+}
+
+/*
  * Put the function on a bus of its own.  The nvme driver may bind at once,
  * so the threads must already run.
  */
@@ -379,6 +400,12 @@ int nvmev_pci_add_bus(struct nvmev_dev *dev)
 	if (ret)
 		return ret;
 
+	dev->pci_nb.notifier_call = nvmev_pci_notify;
+	ret = bus_register_notifier(&pci_bus_type, &dev->pci_nb);
+	if (ret) {
+		nvmev_remove_irq_domain(dev);
+		return ret;
+	}
 	pci_add_resource(&resources, &dev->bar_window);
 	pci_lock_rescan_remove();
 	dev->bus = pci_create_root_bus(NULL, 0, &nvmev_pci_ops, &dev->sysdata,
@@ -387,6 +414,8 @@ int nvmev_pci_add_bus(struct nvmev_dev *dev)
 		pci_unlock_rescan_remove();
 		pci_free_resource_list(&resources);
 		pr_err("cannot create PCI domain %04x\n", dev->sysdata.domain);
+		bus_unregister_notifier(&pci_bus_type, &dev->pci_nb);
+		dev->pci_nb.notifier_call = NULL;
 		nvmev_remove_irq_domain(dev);
 		return -ENODEV;
 	}
@@ -421,6 +450,10 @@ void nvmev_pci_remove_bus(struct nvmev_dev *dev)
 		pci_remove_root_bus(dev->bus);
 		pci_unlock_rescan_remove();
 		dev->bus = NULL;
+	}
+	if (dev->pci_nb.notifier_call) {
+		bus_unregister_notifier(&pci_bus_type, &dev->pci_nb);
+		dev->pci_nb.notifier_call = NULL;
 	}
 	nvmev_remove_irq_domain(dev);
 }
