@@ -16,9 +16,11 @@
 # SECTION<TAB>key=value...) and fio/*.json; bench/report.py turns them
 # into the tables and plots.
 # Environment: BENCH_MODE=full|smoke (smoke: one tiny point per section),
-# BENCH_SECTIONS (default "idle matrix accuracy burst wakeup memory").
+# BENCH_SECTIONS (default "idle matrix accuracy burst wakeup memory"; also
+# "profile": perf profiles of nvmev and null_blk at QD32),
+# BENCH_NVMEV_EXTRA (extra nvmev load parameters, for experiments).
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then
-	sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 fi
 # shellcheck source=../tests/lib/guest.sh
@@ -33,7 +35,8 @@ FIO_DIR=$OUT/fio
 mkdir -p "$FIO_DIR"
 REC=$OUT/records.tsv
 : >"$REC"
-NVMEV_PARAMS=(memmap_start=4G memmap_size=2M capacity=1G cpus=1,2)
+# shellcheck disable=SC2206 # BENCH_NVMEV_EXTRA is a list of P=V words
+NVMEV_PARAMS=(memmap_start=4G memmap_size=2M capacity=1G cpus=1,2 ${BENCH_NVMEV_EXTRA:-})
 DEV_MB=1024 # size of every device in the matrix, MiB
 
 if [[ $MODE == smoke ]]; then
@@ -43,7 +46,7 @@ if [[ $MODE == smoke ]]; then
 	IO_SEQ=16M     # 128 KiB, QD8
 	MATRIX_POINTS="randread:4k:1"
 	MATRIX_DEVS="nvmev-zero nullblk-mem"
-	ACC_TARGETS="0 100"
+	ACC_TARGETS="100"
 	ACC_N=100
 	ACC_QD32_LAT="1000"
 	ACC_QD32_N=200
@@ -62,7 +65,7 @@ else
 	IO_SEQ=256M    # 2048 I/Os
 	MATRIX_POINTS="randread:4k:1 randread:4k:32 randwrite:4k:1 randwrite:4k:32 read:128k:8 write:128k:8"
 	MATRIX_DEVS="nvmev-zero nvmev-default nullblk-mem nullblk-nomem brd qemu-nvme"
-	ACC_TARGETS="0 20 50 100 200 500 1000"
+	ACC_TARGETS="20 50 100 200 500 1000"
 	ACC_N=2000
 	ACC_QD32_LAT="200 500 1000"
 	ACC_QD32_N=4000
@@ -89,7 +92,7 @@ modprobe configfs
 mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config
 record env kernel="$(uname -r)" vcpus="$(nproc)" \
 	mem_kb="$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)" \
-	fio="$(fio --version)" mode="$MODE"
+	fio="$(fio --version)" mode="$MODE" nvmev_params="${NVMEV_PARAMS[*]// /,}"
 
 # ---- devices ------------------------------------------------------------
 
@@ -330,11 +333,16 @@ late_end() {
 }
 
 section_accuracy() {
-	local t r late lat
+	local t r f late lat
 	nvmev_profile default
 	# QD1: the target is read_lat_ns alone (no transfer time).
 	nvmev_profile read_bw_mbs=0 write_bw_mbs=0
+	# Each target right after its own floor (the same point at target 0),
+	# so that the floor drifts as little as possible on a noisy host.
 	for t in $ACC_TARGETS; do
+		echo 0 >"$P/read_lat_ns"
+		read -r -a f < <(run_point "acc-qd1-floor-$t" "$NVMEV_DEV" randread 4k 1 \
+			$((ACC_N * 4))k)
 		echo $((t * 1000)) >"$P/read_lat_ns"
 		late_begin
 		read -r -a r < <(run_point "acc-qd1-$t" "$NVMEV_DEV" randread 4k 1 \
@@ -342,7 +350,8 @@ section_accuracy() {
 		late=$(late_end)
 		record accuracy kind=qd1 target_us="$t" mean_us="${r[2]}" \
 			p50_us="${r[3]}" p99_us="${r[4]}" p999_us="${r[5]}" \
-			iops="${r[0]}" ios="${r[6]}" dev_late_us="$late"
+			iops="${r[0]}" ios="${r[6]}" dev_late_us="$late" \
+			floor_mean_us="${f[2]}" floor_p50_us="${f[3]}"
 		info "accuracy qd1 $t us: mean ${r[2]} p99 ${r[4]} device late $late"
 	done
 	# QD32 with 4 units: the model admits 4 / lat I/Os per second, so each
@@ -402,6 +411,30 @@ section_wakeup() {
 			info "wakeup $d after ${idle}s: $r us"
 		done
 	done
+}
+
+# Where the guest's CPUs go at QD32 4 KiB random reads: a system-wide
+# perf profile (software clock: TCG has no PMU) of nvmev (zero-latency)
+# and null_blk (memory_backed), each over 8 s of a 12 s fio run.
+section_profile() {
+	local d
+	command -v perf >/dev/null || { info "no perf: profile skipped"; return 0; }
+	for d in nvmev-zero nullblk-mem; do
+		[[ $d == nvmev-zero ]] && nvmev_profile zero
+		fio --name=prof --filename="${DEV[$d]}" --direct=1 --ioengine=io_uring \
+			--rw=randread --bs=4k --iodepth=32 --size="$REGION" \
+			--time_based --runtime=12 --output-format=json \
+			--output="$FIO_DIR/profile-$d.json" >/dev/null 2>&1 &
+		sleep 2
+		perf record -a -e cpu-clock -F 499 -o "$OUT/perf-$d.data" -- sleep 8 \
+			>/dev/null 2>&1 || fail "perf record $d"
+		wait
+		perf report -i "$OUT/perf-$d.data" --stdio --no-children \
+			--sort comm,sym --percent-limit 0.5 >"$OUT/perf-$d.txt" 2>/dev/null ||
+			fail "perf report $d"
+		record profile dev="$d" report="perf-$d.txt"
+	done
+	nvmev_profile default
 }
 
 meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }

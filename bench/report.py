@@ -90,8 +90,8 @@ def point_name(r):
     return "%s %s QD%d" % (r["rw"], r["bs"], int(r["qd"]))
 
 
-def build(recs, env):
-    res = {"env": env, "guest": (recs.get("env") or [{}])[0]}
+def build(recs, env, outdir):
+    res = {"_dir": outdir, "env": env, "guest": (recs.get("env") or [{}])[0]}
     # Throughput matrix, with the ratio to null_blk (memory_backed).
     matrix = recs.get("matrix", [])
     ref = {point_name(r): r for r in matrix if r["dev"] == REF}
@@ -106,11 +106,18 @@ def build(recs, env):
     for r in qd1:
         t = r["target_us"]
         r["err_mean_pct"] = pct(r["mean_us"], t)
+        r["err_p50_pct"] = pct(r["p50_us"], t)
         r["err_p99_pct"] = pct(r["p99_us"], t)
-        if floor:
-            r["floor_us"] = floor["mean_us"]
-            r["net_mean_us"] = r["mean_us"] - floor["mean_us"]
+        # The floor: a zero-latency run right before this one (guest.sh
+        # records it with each target), else the target-0 row.
+        fm = r.get("floor_mean_us", floor["mean_us"] if floor else None)
+        fp = r.get("floor_p50_us", floor["p50_us"] if floor else None)
+        if fm is not None and t:
+            r["floor_mean_us"], r["floor_p50_us"] = fm, fp
+            r["net_mean_us"] = r["mean_us"] - fm
             r["err_net_pct"] = pct(r["net_mean_us"], t)
+            r["net_p50_us"] = r["p50_us"] - fp
+            r["err_net_p50_pct"] = pct(r["net_p50_us"], t)
     res["accuracy_qd1"] = qd1
     qd32 = [r for r in acc if r["kind"] == "qd32"]
     for r in qd32:
@@ -159,6 +166,15 @@ def build(recs, env):
         r["pages_kb"] = r["backing_pages"] * 4
         r["backing_kb_per_gib"] = r["pages_kb"] / r["written_mb"] * 1024
         r["full_backing_mib"] = r["backing_kb_per_gib"] * gib / 1024
+    res["profile"] = []
+    for r in recs.get("profile", []):
+        path = os.path.join(res["_dir"], "raw", "bench", r["report"])
+        top = []
+        if os.path.exists(path):
+            with open(path, errors="replace") as f:
+                top = [l.rstrip() for l in f
+                       if l.strip() and not l.startswith("#")][:25]
+        res["profile"].append({"dev": r["dev"], "top": top})
     res["section_seconds"] = {r["section"]: r["seconds"]
                               for r in recs.get("timing", [])}
     return res
@@ -175,6 +191,14 @@ def markdown(res, plots):
                   env.get("qemu", "?"), g.get("fio", "?"), env.get("commit", "?"),
                   env.get("host", "?"), env.get("load_start", "?"),
                   env.get("load_end", "?")))
+    if g.get("nvmev_params"):
+        md.append("")
+        md.append("nvmev load parameters: `%s`." % g["nvmev_params"].replace(
+            ",", " "))
+    if env.get("sections", "all") != "all" or env.get("nvmev_extra"):
+        md.append("")
+        md.append("Experiment: sections `%s`, extra nvmev parameters `%s`." %
+                  (env.get("sections"), env.get("nvmev_extra") or "none"))
     md.append("")
     md.append("### Throughput (4 KiB random, 128 KiB sequential; io_uring, "
               "direct; completion latency in µs)")
@@ -200,23 +224,28 @@ def markdown(res, plots):
     md.append("### Timing accuracy, QD1 4 KiB random read (read_bw_mbs=0, "
               "so the target is read_lat_ns)")
     md.append("")
-    md.append("floor = mean of the zero-latency run (target 0) in the same "
-              "run; net = mean − floor; device late = debugfs late_mean_ns "
-              "over the run (how late nvmev posted each completion after its "
-              "model deadline).")
+    md.append("err = (measured − target) / target. floor = the same "
+              "point with the zero-latency profile, run just before each "
+              "target; net = measured − floor, the part the model added; "
+              "device late = debugfs late_mean_ns over the run (how late "
+              "nvmev posted each completion after its model's deadline).")
     md.append("")
     rows = []
     for r in res["accuracy_qd1"]:
         t = r["target_us"]
-        rows.append([f1(t, "%d"), f1(r["mean_us"]), f1(r["p99_us"]),
-                     f1(r["err_mean_pct"]) if t else "(floor)",
-                     f1(r["err_p99_pct"]) if t else "-",
-                     f1(r.get("net_mean_us")) if t else "-",
-                     f1(r.get("err_net_pct")) if t else "-",
+        if not t:
+            continue
+        rows.append([f1(t, "%d"), f1(r["mean_us"]), f1(r["p50_us"]),
+                     f1(r["p99_us"]), f1(r["err_mean_pct"]),
+                     f1(r["err_p50_pct"]), f1(r["err_p99_pct"]),
+                     "%s / %s" % (f1(r.get("floor_mean_us")),
+                                  f1(r.get("floor_p50_us"))),
+                     f1(r.get("err_net_pct")), f1(r.get("err_net_p50_pct")),
                      f1(r["dev_late_us"])])
-    md.append(table(["target µs", "mean µs", "p99 µs", "mean err %",
-                     "p99 err %", "net mean µs", "net err %",
-                     "device late µs"], rows))
+    md.append(table(["target µs", "mean µs", "p50 µs", "p99 µs",
+                     "mean err %", "p50 err %", "p99 err %",
+                     "floor mean / p50 µs", "net mean err %",
+                     "net p50 err %", "device late µs"], rows))
     md.append("")
     if res["accuracy_qd32"]:
         md.append("### Timing accuracy, QD32 4 KiB random read, nr_units=4 "
@@ -288,6 +317,14 @@ def markdown(res, plots):
                      "backing pages MiB per GiB written",
                      "full device, projected MiB"], rows))
     md.append("")
+    for r in res.get("profile", []):
+        md.append("### perf profile, QD32 4 KiB random read, %s (top symbols)"
+                  % DEV_LABEL.get(r["dev"], r["dev"]))
+        md.append("")
+        md.append("```")
+        md.extend(r["top"])
+        md.append("```")
+        md.append("")
     if plots:
         md.append("Plots: " + ", ".join("[%s](%s)" % (p, p) for p in plots))
         md.append("")
@@ -307,14 +344,16 @@ def gnuplot(outdir, res):
     if qd1:
         dat = os.path.join(outdir, "accuracy.dat")
         with open(dat, "w") as f:
-            f.write("# target_us mean_us p99_us net_mean_us\n")
+            f.write("# target_us mean_us p99_us net_mean_us p50_us "
+                    "net_p50_us\n")
             for r in qd1:
-                f.write("%g %g %g %g\n" % (r["target_us"], r["mean_us"],
-                                           r["p99_us"],
-                                           r.get("net_mean_us", r["mean_us"])))
+                f.write("%g %g %g %g %g %g\n" % (
+                    r["target_us"], r["mean_us"], r["p99_us"],
+                    r.get("net_mean_us", r["mean_us"]), r["p50_us"],
+                    r.get("net_p50_us", r["p50_us"])))
         hi = max(max(r["p99_us"] for r in qd1), 1000) * 1.5
         script = """
-set terminal png size 800,600
+set terminal png size 800,600 noenhanced
 set output 'accuracy.png'
 set title 'nvmev QD1 4 KiB read: measured completion latency vs target'
 set xlabel 'target read latency (us)'
@@ -327,6 +366,8 @@ set yrange [10:%g]
 plot x title 'identity (measured = target)' lc rgb 'black', \\
   'accuracy.dat' using 1:2 with linespoints pt 7 title 'mean', \\
   'accuracy.dat' using 1:4 with linespoints pt 9 title 'mean - zero-latency floor', \\
+  'accuracy.dat' using 1:5 with linespoints pt 13 title 'p50', \\
+  'accuracy.dat' using 1:6 with linespoints pt 11 title 'p50 - zero-latency floor p50', \\
   'accuracy.dat' using 1:3 with linespoints pt 5 title 'p99'
 """ % (hi, hi)
         if run_gnuplot(outdir, script):
@@ -340,7 +381,7 @@ plot x title 'identity (measured = target)' lc rgb 'black', \\
     if mx:
         dat = os.path.join(outdir, "throughput.dat")
         with open(dat, "w") as f:
-            f.write("point " + " ".join(devs) + "\n")
+            f.write("# point " + " ".join(devs) + "\n")
             for p in points:
                 vals = []
                 for d in devs:
@@ -352,16 +393,17 @@ plot x title 'identity (measured = target)' lc rgb 'black', \\
         cols = ", ".join("'throughput.dat' using %d:xtic(1) title '%s'" % (
             i + 2, DEV_LABEL[d]) for i, d in enumerate(devs))
         script = """
-set terminal png size 1000,600
+set terminal png size 1100,600 noenhanced
 set output 'throughput.png'
 set title 'IOPS relative to null_blk (memory_backed=1), same VM, same run'
-set ylabel 'IOPS / null_blk(mem) IOPS'
+set ylabel 'IOPS / null_blk(mem) IOPS (log scale)'
 set style data histograms
 set style histogram cluster gap 1
 set style fill solid 0.8 border -1
-set key top right
+set key outside right
 set grid ytics
-set yrange [0:*]
+set logscale y
+set yrange [0.001:*]
 set xtics rotate by -20
 plot %s
 """ % cols
@@ -408,7 +450,7 @@ def main():
     outdir = args[0]
     recs = load_records(os.path.join(outdir, "raw", "bench", "records.tsv"))
     env = load_env(os.path.join(outdir, "env.txt"))
-    res = build(recs, env)
+    res = build(recs, env, outdir)
     plots = gnuplot(outdir, res)
     md = markdown(res, plots)
     with open(os.path.join(outdir, "results.md"), "w") as f:
