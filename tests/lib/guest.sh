@@ -7,6 +7,7 @@
 # fail "msg"            print "FAIL: msg" and stop the case
 # expect_fail CMD...    succeeds when CMD fails
 # eq A B / num_eq A B / num_ge A B / starts_with S PREFIX   predicates
+# nvmev_ko              path of the module copy that insmod loads
 # nvmev_load [P=V...]   modprobe nvme, insmod nvmev (default params when none),
 #                       wait for /dev/nvme0n1; nvmev_unload undoes it
 # dmesg_mark; dmesg_since; dmesg_has ERE; dmesg_errors   kernel log since
@@ -137,13 +138,28 @@ wait_for() {
 	return 1
 }
 
+# The module as insmod loads it: a copy in the guest's tmpfs without debug
+# sections (as INSTALL_MOD_STRIP=1 installs it), read once instead of over
+# 9p on every load.
+NVMEV_KO_LOCAL=/tmp/nvmev-local.ko
+nvmev_ko() {
+	if [[ ! -s $NVMEV_KO_LOCAL ]]; then
+		cp "$NVMEV_KO" "$NVMEV_KO_LOCAL" || return 1
+		strip --strip-debug "$NVMEV_KO_LOCAL" 2>/dev/null ||
+			cp "$NVMEV_KO" "$NVMEV_KO_LOCAL"
+	fi
+	echo "$NVMEV_KO_LOCAL"
+}
+
 # insmod only: no waiting (use for expected failures).
 nvmev_insmod() {
+	local ko
 	[[ -f $NVMEV_KO ]] || { echo "no module at $NVMEV_KO"; return 1; }
+	ko=$(nvmev_ko) || return 1
 	if [[ $# -eq 0 ]]; then
 		set -- "${NVMEV_DEFAULT_PARAMS[@]}"
 	fi
-	insmod "$NVMEV_KO" "$@"
+	insmod "$ko" "$@"
 }
 
 nvmev_load() {
