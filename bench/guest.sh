@@ -35,7 +35,7 @@ FIO_DIR=$OUT/fio
 mkdir -p "$FIO_DIR"
 REC=$OUT/records.tsv
 : >"$REC"
-# shellcheck disable=SC2206 # BENCH_NVMEV_EXTRA is a list of P=V words
+# shellcheck disable=SC2206,SC2054 # P=V words; cpus=1,2 is one word
 NVMEV_PARAMS=(memmap_start=4G memmap_size=2M capacity=1G cpus=1,2 ${BENCH_NVMEV_EXTRA:-})
 DEV_MB=1024 # size of every device in the matrix, MiB
 
@@ -92,7 +92,7 @@ modprobe configfs
 mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config
 record env kernel="$(uname -r)" vcpus="$(nproc)" \
 	mem_kb="$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)" \
-	fio="$(fio --version)" mode="$MODE" nvmev_params="${NVMEV_PARAMS[*]// /,}"
+	fio="$(fio --version)" mode="$MODE" nvmev_params="$(IFS=';'; echo "${NVMEV_PARAMS[*]}")"
 
 # ---- devices ------------------------------------------------------------
 
@@ -117,6 +117,7 @@ nvmev_up() {
 	modprobe nvme
 	t0=$(date +%s.%N)
 	insmod "$NVMEV_KO" "$@" || fail "insmod nvmev $*"
+	# shellcheck disable=SC2016 # wait_for evaluates the condition
 	wait_for 'd=$(nvme_ns_by_model "nvmev NVM") && [[ $(blockdev --getsize64 /dev/$d 2>/dev/null || echo 0) -gt 0 ]]' ||
 		fail "nvmev namespace did not appear"
 	t1=$(date +%s.%N)
@@ -143,7 +144,8 @@ nvmev_profile() {
 	case $1 in
 	zero) set -- read_lat_ns=0 write_lat_ns=0 read_bw_mbs=0 write_bw_mbs=0 \
 		nr_units="${DEFAULTS[nr_units]}" ;;
-	default) set -- $(for k in "${!DEFAULTS[@]}"; do echo "$k=${DEFAULTS[$k]}"; done) ;;
+	default) # shellcheck disable=SC2046 # one P=V word per parameter
+		set -- $(for k in "${!DEFAULTS[@]}"; do echo "$k=${DEFAULTS[$k]}"; done) ;;
 	esac
 	for kv in "$@"; do
 		echo "${kv#*=}" >"$P/${kv%%=*}" || fail "set $kv"
@@ -399,16 +401,16 @@ wake_run() {
 }
 
 section_wakeup() {
-	local idle d r
+	local idle d r w
 	nvmev_profile default
 	for d in nvmev-default nullblk-mem; do
 		[[ -n ${DEV[$d]:-} ]] || continue
 		read -r -a r < <(run_point "wake-steady-$d" "${DEV[$d]}" randread 4k 1 2M)
 		record wakeup dev="$d" idle_s=0 mean_us="${r[2]}" p50_us="${r[3]}"
 		for idle in $WAKE_IDLE; do
-			r=$(wake_run "wake-$d-$idle" "${DEV[$d]}" "$idle")
-			record wakeup dev="$d" idle_s="$idle" samples_us="$r"
-			info "wakeup $d after ${idle}s: $r us"
+			w=$(wake_run "wake-$d-$idle" "${DEV[$d]}" "$idle")
+			record wakeup dev="$d" idle_s="$idle" samples_us="$w"
+			info "wakeup $d after ${idle}s: $w us"
 		done
 	done
 }

@@ -194,7 +194,7 @@ def markdown(res, plots):
     if g.get("nvmev_params"):
         md.append("")
         md.append("nvmev load parameters: `%s`." % g["nvmev_params"].replace(
-            ",", " "))
+            ";", " "))
     if env.get("sections", "all") != "all" or env.get("nvmev_extra"):
         md.append("")
         md.append("Experiment: sections `%s`, extra nvmev parameters `%s`." %
