@@ -100,7 +100,8 @@ check "Get Features unsupported FID 0x7f: Invalid Field" status_is $SC_INVALID_F
 check "Get Features reserved select 5: Invalid Field" status_is $SC_INVALID_FIELD admin -o 0x0a -4 $((5 << 8 | 1))
 check "Set Features unsupported FID 0x7f: Invalid Field" status_is $SC_INVALID_FIELD admin -o 0x09 -4 0x7f
 check "Set Features save bit: Feature Not Saveable" status_is $SC_NOT_SAVEABLE admin -o 0x09 -4 $((1 << 31 | 1))
-check "Set Features 65536 queues: Invalid Field" status_is $SC_INVALID_FIELD admin -o 0x09 -4 7 -5 0xffffffff
+# (Set Features Number of Queues is refused by 6.12's kernel itself.)
+check "Set Features Temperature Threshold reserved THSEL: Invalid Field" status_is $SC_INVALID_FIELD admin -o 0x09 -4 4 -5 $((2 << 20 | 0x150))
 check "Format reserved LBA format 5: Invalid Format" status_is $SC_INVALID_FORMAT admin -o 0x80 -n 1 -4 5
 check "Format NSID 7: Invalid Namespace" status_is $SC_INVALID_NS admin -o 0x80 -n 7 -4 0
 
