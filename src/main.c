@@ -436,9 +436,26 @@ static void nvmev_dev_free(struct nvmev_dev *dev)
 	kfree(dev);
 }
 
+/*
+ * insert_resource() puts nvmev's range above whatever lies inside it.  The
+ * e820 "Reserved" entry of the memmap= reservation itself may be such a
+ * child (when the reservation does not merge with a neighbouring reserved
+ * range); anything else means the range is in use.
+ */
+static struct resource *nvmev_res_user(struct resource *res)
+{
+	struct resource *c;
+
+	for (c = res->child; c; c = c->sibling)
+		if ((c->flags & IORESOURCE_BUSY) || c->desc != IORES_DESC_RESERVED)
+			return c;
+	return NULL;
+}
+
 static int nvmev_dev_create(const struct nvmev_config *cfg)
 {
 	struct nvmev_dev *dev;
+	struct resource *user;
 	int ret;
 
 	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
@@ -459,10 +476,10 @@ static int nvmev_dev_create(const struct nvmev_config *cfg)
 		.flags	= IORESOURCE_MEM,
 	};
 	ret = insert_resource(&iomem_resource, &dev->res);
-	if (!ret && dev->res.child) {
-		pr_err("%pR is already used by %s\n", &dev->res,
-		       dev->res.child->name);
-		release_resource(&dev->res);
+	user = ret ? NULL : nvmev_res_user(&dev->res);
+	if (user) {
+		pr_err("%pR is already used by %s\n", &dev->res, user->name);
+		remove_resource(&dev->res);
 		ret = -EBUSY;
 	} else if (ret) {
 		pr_err("%pR overlaps a range in use\n", &dev->res);
@@ -501,7 +518,7 @@ out_pci:
 out_store:
 	nvmev_store_exit(dev);
 out_res:
-	release_resource(&dev->res);
+	remove_resource(&dev->res);
 out_free:
 	nvmev_dev_free(dev);
 	return ret;
@@ -514,7 +531,7 @@ static void nvmev_dev_destroy(struct nvmev_dev *dev)
 	nvmev_threads_stop(dev);
 	nvmev_pci_destroy(dev);
 	nvmev_store_exit(dev);
-	release_resource(&dev->res);
+	remove_resource(&dev->res);
 	nvmev_dev_free(dev);
 }
 

@@ -179,7 +179,8 @@ int nvmev_store_init(struct nvmev_dev *dev)
 		.end	= cfg->memmap_start + NVMEV_BAR_AREA + st->capacity - 1,
 		.flags	= IORESOURCE_MEM | IORESOURCE_BUSY,
 	};
-	if (request_resource(&dev->res, &dev->store_res)) {
+	/* Insert, not request: the e820 "Reserved" entry may lie in between. */
+	if (insert_resource(&dev->res, &dev->store_res)) {
 		pr_err("cannot claim %pR for storage\n", &dev->store_res);
 		return -EBUSY;
 	}
