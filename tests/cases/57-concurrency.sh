@@ -51,7 +51,7 @@ info "the same with a controller reset in the middle"
 # Four times the data, so that the reset lands in the middle of the I/O.
 { conc_fio conc-reset 256 4 || exit; } &
 fio_pid=$!
-sleep 3
+sleep 1
 check "fio still running when the reset comes" kill -0 "$fio_pid"
 check "nvme reset under load" nvme reset "$NVME_CTRL"
 check "controller live after the reset" wait_for ctrl_live 30
