@@ -55,7 +55,7 @@ check "CPU 3 back online" sh -c 'echo 1 >/sys/devices/system/cpu/cpu3/online'
 # Baseline after one failed insmod (the first one warms caches up).
 nvmev_insmod capacity=0 memmap_start=4G memmap_size=2M 2>/dev/null || true
 settle
-avail0=$(meminfo_kb MemAvailable) slab0=$(meminfo_kb Slab)
+avail0=$(meminfo_kb MemAvailable) slab0=$(meminfo_kb Slab) vm0=$(meminfo_kb VmallocUsed)
 
 info "CPUs"
 refused_because cpus=1 "at least two CPUs"
@@ -105,12 +105,16 @@ check "no parameters: one nvmev: error line" one_nvmev_error
 check "no parameters: message names memmap_start" dmesg_has 'nvmev: memmap_start and memmap_size are required'
 
 settle
-avail1=$(meminfo_kb MemAvailable) slab1=$(meminfo_kb Slab)
-info "after the refused loads: MemAvailable ${avail0} -> ${avail1} kB, Slab ${slab0} -> ${slab1} kB"
-# 30 refused loads: leaking 128 KiB (e.g. the module image) per load
-# would exceed these; the remaining noise of a TCG guest is ~2 MiB / 600 KiB.
-check "MemAvailable back where it started (within 4 MiB)" num_ge $((avail1 + 4096)) "$avail0"
+avail1=$(meminfo_kb MemAvailable) slab1=$(meminfo_kb Slab) vm1=$(meminfo_kb VmallocUsed)
+info "after the refused loads: MemAvailable ${avail0} -> ${avail1} kB, Slab ${slab0} -> ${slab1} kB, VmallocUsed ${vm0} -> ${vm1} kB"
+# 31 refused loads. The module image lives in vmalloc space: leaking it
+# (over 100 KiB per load) would exceed the VmallocUsed bound; leaked
+# objects show in Slab. MemAvailable moves by several MiB either way in
+# a TCG guest whatever the module does (-2.6 and -9.4 MiB measured), so
+# its bound only catches a gross leak (over 1 MiB per load).
+check "VmallocUsed back where it started (within 512 KiB)" num_ge $((vm0 + 512)) "$vm1"
 check "Slab back where it started (within 1 MiB)" num_ge $((slab0 + 1024)) "$slab1"
+check "MemAvailable back where it started (within 32 MiB)" num_ge $((avail1 + 32768)) "$avail0"
 check "good load after the bad ones" nvmev_load
 check "namespace usable" dd if=/dev/zero of="$NVME_NS" bs=4k count=16 oflag=direct status=none
 check "unload" nvmev_unload
