@@ -8,7 +8,7 @@ source "$(dirname "$0")/../lib/guest.sh"
 CAP=$((1 << 30))
 
 pci_addr() { basename "$(readlink -f /sys/class/nvme/nvme0/device)"; }
-nvme_list_has() { nvme list | grep -q -- "$1"; }
+nvme_list_has() { nvme list | grep -- "$1" >/dev/null; }
 max_hw_kb() { cat /sys/block/nvme0n1/queue/max_hw_sectors_kb; }
 
 check "modinfo version is the tree's VERSION" eq "$(modinfo -F version "$NVMEV_KO")" "$(cat "$NVMEV_SRC/VERSION")"

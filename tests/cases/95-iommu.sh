@@ -7,7 +7,8 @@
 # timeout: 300
 source "$(dirname "$0")/../lib/guest.sh"
 
-check "interrupt remapping is on" dmesg_has 'Enabled IRQ remapping|IR-IO-APIC|Queued invalidation will be enabled to support x2apic and Intr-remapping'
+check "interrupt remapping is on" dmesg_has 'DMAR-IR: Enabled IRQ remapping'
+check "IO-APIC interrupts go through the remapping unit" grep -q 'IR-IO-APIC' /proc/interrupts
 nvmev_load || fail "nvmev_load with interrupt remapping on"
 check "MSI-X vectors come from the nvmev domain" grep -q 'nvmev-MSI' /proc/interrupts
 check "fio write+verify" run_fio iommu --ioengine=io_uring --iodepth=32 --bs=4k \

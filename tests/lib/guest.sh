@@ -120,7 +120,7 @@ dmesg_errors() {
 }
 
 dmesg_has() {
-	dmesg_since | grep -q -E -- "$1" ||
+	dmesg_since | grep -E -- "$1" >/dev/null ||
 		{ echo "no dmesg line matches '$1'"; return 1; }
 }
 
