@@ -56,8 +56,22 @@ ln -sf /proc/self/fd/2 /newroot/dev/stderr
 mkdir -p /newroot/dev/pts /newroot/dev/shm
 mount -t devpts devpts /newroot/dev/pts
 mount -t tmpfs tmpfs /newroot/dev/shm
-mount -t tmpfs -o mode=1777 tmpfs /newroot/tmp
-mount -t tmpfs -o mode=0755 tmpfs /newroot/run
+# A fresh /tmp and /run, unless the tree, the module or the case lives
+# under one of them on the host (a clone in /tmp): then the overlay's view
+# of the host folder stays, writable through the tmpfs upper layer.
+fresh_tmpfs() {
+	for p in "$NVMEV_SRC" "$NVMEV_KO" "$CASE" "$GUEST_RUN"; do
+		case $p/ in
+		"$1"/*)
+			log "$p is under $1: keeping the host's $1 (overlay)"
+			return 0
+			;;
+		esac
+	done
+	mount -t tmpfs -o "mode=$2" tmpfs "/newroot$1"
+}
+fresh_tmpfs /tmp 1777
+fresh_tmpfs /run 0755
 umount /proc /sys /dev
 log "switching root, running $GUEST_RUN"
 
