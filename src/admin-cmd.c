@@ -2,9 +2,13 @@
 /*
  * nvmev: the admin command set.
  *
- * Admin commands run on the dispatcher thread and complete at once.  Every
- * field is decoded from the command's dwords (cdw10..cdw15), so the code does
- * not depend on how a kernel version names them.
+ * Admin commands run on the dispatcher thread and most complete at once.
+ * Those that may take long (Format NVM, creating a namespace in memmap
+ * mode) do their work in the device's admin workqueue and complete from
+ * there.  Every field is decoded from the command's dwords (cdw10..cdw15),
+ * so the code does not depend on how a kernel version names them.  What
+ * belongs to a command set (CNS 00h's format fields, CNS 05h/06h, the I/O
+ * part of the effects log) comes from the namespace's struct nvmev_cmd_set.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -15,24 +19,20 @@
 
 #include "nvmev.h"
 
-#define NVMEV_ERR_LOG_ENTRIES	64
 #define NVMEV_TEMP_K		313	/* reported composite temperature */
 #define NVMEV_WCTEMP_K		343
 #define NVMEV_CCTEMP_K		358
 #define NVMEV_AER_INFO_TEMP	0x01	/* SMART event: temperature threshold */
+#define NVMEV_FEAT_IOCS_PROFILE	0x19	/* I/O Command Set Profile */
+#define NVMEV_CSI_NONE		0xff	/* CNS without a CSI */
 
 struct admin_ctx {
 	struct nvmev_dev *dev;
 	const struct nvme_command *cmd;
-	u32 result;
+	u64 result;
 };
 
-static u32 cdw(const struct nvme_command *cmd, int n)
-{
-	const __le32 *d = (const __le32 *)cmd;
-
-	return le32_to_cpu(d[n]);
-}
+#define cdw nvmev_cdw
 
 static void pad_copy(char *dst, const char *src, size_t len)
 {
@@ -54,10 +54,6 @@ void nvmev_identity_init(struct nvmev_dev *dev)
 	}
 	dev->uuid[6] = (dev->uuid[6] & 0x0f) | 0x40;	/* version 4 layout */
 	dev->uuid[8] = (dev->uuid[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
-	memcpy(dev->nguid, dev->uuid, 16);
-	dev->nguid[0] ^= 0xa5;
-	dev->eui64[0] = 0x02;		/* locally administered */
-	memcpy(dev->eui64 + 1, dev->uuid + 9, 7);
 	snprintf(dev->serial, sizeof(dev->serial), "NVMEV%04d",
 		 dev->cfg.instance);
 	snprintf(dev->model_name, sizeof(dev->model_name), "nvmev NVM");
@@ -67,6 +63,7 @@ void nvmev_admin_reset(struct nvmev_dev *dev)
 {
 	dev->nr_aer = 0;
 	dev->aen_pending = 0;
+	dev->aen_masked = 0;
 	dev->nr_io_sq_granted = 0;
 	dev->nr_io_cq_granted = 0;
 	dev->feat_arbitration = 0;
@@ -80,33 +77,100 @@ void nvmev_admin_reset(struct nvmev_dev *dev)
 	dev->timestamp_set = false;
 }
 
-static void admin_complete(struct nvmev_dev *dev, u16 sq_head, u16 cid,
-			   u16 status, u32 result)
-{
-	struct nvmev_cq *cq = dev->cqs[0];
-	int tries;
+struct admin_backlog {
+	struct list_head node;
+	u16 cid;
+	u16 status;
+	u64 result;
+};
 
-	if (!cq)
+/*
+ * Post an admin completion.  The host never has more admin commands out
+ * than its CQ holds, but if the CQ is full anyway the completion waits in
+ * a backlog that the dispatcher retries; it is never dropped.
+ */
+void nvmev_admin_complete(struct nvmev_dev *dev, u16 cid, u16 status,
+			  u64 result)
+{
+	struct nvmev_cq *cq;
+	struct admin_backlog *b;
+
+	spin_lock(&dev->admin_lock);
+	cq = dev->cqs[0];
+	if (!cq || !READ_ONCE(dev->ready)) {
+		spin_unlock(&dev->admin_lock);
 		return;
-	for (tries = 0; tries < 1000; tries++) {
-		if (nvmev_cq_post(dev, cq, 0, sq_head, cid, status, result))
-			break;
-		udelay(1);
 	}
+	if (!list_empty(&dev->admin_backlog) ||
+	    !nvmev_cq_post(dev, cq, 0, dev->sqs[0] ? dev->sqs[0]->head : 0,
+			   cid, status, result)) {
+		b = kmalloc(sizeof(*b), GFP_ATOMIC);
+		if (b) {
+			b->cid = cid;
+			b->status = status;
+			b->result = result;
+			list_add_tail(&b->node, &dev->admin_backlog);
+		}
+		spin_unlock(&dev->admin_lock);
+		return;
+	}
+	spin_unlock(&dev->admin_lock);
 	if (cq->irq_enabled)
 		nvmev_raise_irq(dev, cq->vector);
 }
 
-/* Complete a held Async Event Request with @result, or keep it pending. */
+/* Dispatcher: post what waits in the backlog, as room allows. */
+void nvmev_admin_backlog(struct nvmev_dev *dev)
+{
+	struct admin_backlog *b, *tmp;
+	struct nvmev_cq *cq;
+	bool posted = false;
+
+	spin_lock(&dev->admin_lock);
+	cq = dev->cqs[0];
+	list_for_each_entry_safe(b, tmp, &dev->admin_backlog, node) {
+		if (cq && dev->ready &&
+		    !nvmev_cq_post(dev, cq, 0, dev->sqs[0] ? dev->sqs[0]->head : 0,
+				   b->cid, b->status, b->result))
+			break;
+		posted |= cq && dev->ready;
+		list_del(&b->node);
+		kfree(b);
+	}
+	spin_unlock(&dev->admin_lock);
+	if (posted && cq->irq_enabled)
+		nvmev_raise_irq(dev, cq->vector);
+}
+
+/*
+ * Complete a held Async Event Request with @result, or keep it pending.
+ * An event type stays masked once reported until the host reads the log
+ * page it names (the spec's rule), so a burst of changes is one event.
+ */
 void nvmev_aen_queue(struct nvmev_dev *dev, u32 result)
 {
+	u32 type = BIT(result & 0x7);
+
+	if (dev->aen_masked & type)
+		return;
 	if (!dev->nr_aer) {
 		dev->aen_pending = result;
 		return;
 	}
+	dev->aen_masked |= type;
 	dev->nr_aer--;
-	admin_complete(dev, dev->sqs[0] ? dev->sqs[0]->head : 0,
-		       dev->aer_cids[dev->nr_aer], NVME_SC_SUCCESS, result);
+	nvmev_admin_complete(dev, dev->aer_cids[dev->nr_aer], NVME_SC_SUCCESS,
+			     result);
+}
+
+/* A namespace was attached or detached: log it and tell the host. */
+static void ns_attr_changed(struct nvmev_dev *dev, u32 nsid)
+{
+	nvmev_ns_changed(dev, nsid);
+	if (dev->feat_async_event & NVME_AEN_CFG_NS_ATTR)
+		nvmev_aen_queue(dev, NVME_AER_NOTICE |
+				NVME_AER_NOTICE_NS_CHANGED << 8 |
+				NVME_LOG_CHANGED_NS << 16);
 }
 
 static u8 temperature_warning(struct nvmev_dev *dev)
@@ -122,8 +186,31 @@ static u16 send_buf(struct admin_ctx *c, void *buf, size_t len)
 	return nvmev_xfer(c->dev, c->cmd, len, buf, true);
 }
 
+/* Store @val little-endian in a @len-byte field (the 128-bit ones). */
+static void put_le(u8 *dst, u64 val, int len)
+{
+	int i;
+
+	for (i = 0; i < len; i++, val >>= 8)
+		dst[i] = i < 8 ? val & 0xff : 0;
+}
+
+static void put128(u8 *dst, u64 val)
+{
+	put_le(dst, val, 16);
+}
+
+static const struct nvmev_cmd_set *const admin_cmd_sets[] = {
+	&nvmev_nvm_cmd_set,
+};
+
 static void fill_id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 {
+	u16 oncs = NVME_CTRL_ONCS_TIMESTAMP;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(admin_cmd_sets); i++)
+		oncs |= admin_cmd_sets[i]->oncs;
 	id->vid = cpu_to_le16(NVMEV_VENDOR_ID);
 	id->ssvid = cpu_to_le16(NVMEV_VENDOR_ID);
 	pad_copy(id->sn, dev->serial, sizeof(id->sn));
@@ -132,12 +219,14 @@ static void fill_id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 	id->rab = 6;
 	id->ieee[0] = 0x02;
 	id->mdts = dev->cfg.mdts;
-	id->cntlid = cpu_to_le16(1);
+	id->cntlid = cpu_to_le16(NVMEV_CNTLID);
 	id->ver = cpu_to_le32(NVME_VS(2, 0, 0));
 	id->rtd3r = cpu_to_le32(1000);
 	id->rtd3e = cpu_to_le32(1000);
+	id->oaes = cpu_to_le32(NVME_AEN_CFG_NS_ATTR);
 	id->cntrltype = 1;			/* I/O controller */
-	id->oacs = cpu_to_le16(1 << 1);		/* Format NVM */
+	id->oacs = cpu_to_le16(1 << 1 |		/* Format NVM */
+			       NVME_CTRL_OACS_NS_MNGT_SUPP);
 	id->acl = 3;
 	id->aerl = NVMEV_NR_AER - 1;
 	id->frmw = 0x3;				/* one slot, read-only */
@@ -146,13 +235,17 @@ static void fill_id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 	id->npss = 0;
 	id->wctemp = cpu_to_le16(NVMEV_WCTEMP_K);
 	id->cctemp = cpu_to_le16(NVMEV_CCTEMP_K);
+	put128(id->tnvmcap, dev->cfg.total_capacity);
+	put128(id->unvmcap, nvmev_ns_unallocated(dev));
 	id->sqes = 0x66;
 	id->cqes = 0x44;
 	id->maxcmd = cpu_to_le16(NVMEV_MQES + 1);
-	id->nn = cpu_to_le32(1);
-	id->oncs = cpu_to_le16(NVME_CTRL_ONCS_COMPARE | NVME_CTRL_ONCS_DSM |
-			       NVME_CTRL_ONCS_WRITE_ZEROES |
-			       NVME_CTRL_ONCS_TIMESTAMP);
+	id->nn = cpu_to_le32(NVMEV_MAX_NS);
+	id->mnan = cpu_to_le32(NVMEV_MAX_NS);
+	id->oncs = cpu_to_le16(oncs);
+	id->fuses = 0;				/* no fused operations */
+	/* OCFS (bytes 535:534): Copy source range format 0. */
+	*(__le16 *)((u8 *)id + 534) = cpu_to_le16(1);
 	id->vwc = NVME_CTRL_VWC_PRESENT;
 	id->awun = 0;
 	id->awupf = 0;
@@ -164,24 +257,20 @@ static void fill_id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 	id->psd[0].exit_lat = cpu_to_le32(10);
 }
 
-static void fill_id_ns(struct nvmev_dev *dev, struct nvme_id_ns *id)
+/* CNS 00h/11h: the command-set independent part, then the kind's. */
+static void fill_id_ns(struct nvmev_ns *ns, struct nvme_id_ns *id)
 {
-	u64 nlb = nvmev_nr_lbas(dev);
+	u64 nlb = nvmev_nr_lbas(ns);
 
 	id->nsze = cpu_to_le64(nlb);
 	id->ncap = cpu_to_le64(nlb);
 	id->nuse = cpu_to_le64(nlb);
-	id->nsfeat = 0;
-	id->nlbaf = 1;				/* two formats, 0's based */
-	id->flbas = dev->cfg.lba_shift == 12 ? 1 : 0;
-	id->dlfeat = 0x9;	/* deallocated reads zeroes; WZ may deallocate */
-	id->lbaf[0].ds = 9;
-	id->lbaf[1].ds = 12;
-	memcpy(id->nguid, dev->nguid, sizeof(id->nguid));
-	memcpy(id->eui64, dev->eui64, sizeof(id->eui64));
+	memcpy(id->nguid, ns->nguid, sizeof(id->nguid));
+	memcpy(id->eui64, ns->eui64, sizeof(id->eui64));
+	ns->ops->id_ns(ns, id);
 }
 
-static u16 ns_desc_list(struct nvmev_dev *dev, u8 *buf)
+static void ns_desc_list(struct nvmev_ns *ns, u8 *buf)
 {
 	struct nvme_ns_id_desc *d;
 	u8 *p = buf;
@@ -189,31 +278,58 @@ static u16 ns_desc_list(struct nvmev_dev *dev, u8 *buf)
 	d = (void *)p;
 	d->nidt = NVME_NIDT_EUI64;
 	d->nidl = NVME_NIDT_EUI64_LEN;
-	memcpy(p + sizeof(*d), dev->eui64, 8);
+	memcpy(p + sizeof(*d), ns->eui64, 8);
 	p += sizeof(*d) + 8;
 
 	d = (void *)p;
 	d->nidt = NVME_NIDT_NGUID;
 	d->nidl = NVME_NIDT_NGUID_LEN;
-	memcpy(p + sizeof(*d), dev->nguid, 16);
+	memcpy(p + sizeof(*d), ns->nguid, 16);
 	p += sizeof(*d) + 16;
 
 	d = (void *)p;
 	d->nidt = NVME_NIDT_UUID;
 	d->nidl = NVME_NIDT_UUID_LEN;
-	memcpy(p + sizeof(*d), dev->uuid, 16);
+	memcpy(p + sizeof(*d), ns->uuid, 16);
 	p += sizeof(*d) + 16;
 
 	d = (void *)p;
 	d->nidt = NVME_NIDT_CSI;
 	d->nidl = NVME_NIDT_CSI_LEN;
-	p[sizeof(*d)] = NVME_CSI_NVM;
-	return 0;
+	p[sizeof(*d)] = ns->ops->csi;
 }
 
-static bool nsid_ok(u32 nsid)
+/* A valid NSID for a namespace-specific CNS: 1..NN. */
+static bool nsid_valid(u32 nsid)
 {
-	return nsid == 1;
+	return nsid >= 1 && nsid <= NVMEV_MAX_NS;
+}
+
+/* NSIDs above @after, active ones or (@allocated) all, of @csi or any. */
+static void ns_list(struct nvmev_dev *dev, __le32 *list, u32 after,
+		    bool allocated, u8 csi)
+{
+	u32 nsid;
+	int n = 0;
+
+	for (nsid = after + 1; nsid <= NVMEV_MAX_NS; nsid++) {
+		struct nvmev_ns *ns = dev->ns[nsid];
+
+		if (!ns || (!allocated && !ns->attached))
+			continue;
+		if (csi != NVMEV_CSI_NONE && ns->ops->csi != csi)
+			continue;
+		list[n++] = cpu_to_le32(nsid);
+	}
+}
+
+/* Identify Namespace for NSID FFFFFFFFh: what every namespace shares. */
+static void fill_id_ns_common(struct nvme_id_ns *id)
+{
+	id->nlbaf = 1;
+	id->dlfeat = 0x9;
+	id->lbaf[0].ds = 9;
+	id->lbaf[1].ds = 12;
 }
 
 static u16 admin_identify(struct admin_ctx *c)
@@ -221,10 +337,15 @@ static u16 admin_identify(struct admin_ctx *c)
 	const struct nvme_command *cmd = c->cmd;
 	struct nvmev_dev *dev = c->dev;
 	u8 cns = cdw(cmd, 10) & 0xff;
+	u16 cntid = cdw(cmd, 10) >> 16;
 	u8 csi = cdw(cmd, 11) >> 24;
 	u32 nsid = le32_to_cpu(cmd->common.nsid);
+	struct nvmev_ns *ns = nsid_valid(nsid) ? dev->ns[nsid] : NULL;
+	struct nvmev_ns *active = nvmev_ns_active(dev, nsid);
+	const struct nvmev_cmd_set *cs;
 	u16 status = NVME_SC_SUCCESS;
 	void *buf;
+	int i;
 
 	buf = kzalloc(NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
 	if (!buf)
@@ -235,33 +356,96 @@ static u16 admin_identify(struct admin_ctx *c)
 		fill_id_ctrl(dev, buf);
 		break;
 	case NVME_ID_CNS_NS:
-		if (nsid == NVME_NSID_ALL || !nsid_ok(nsid))
+	case NVME_ID_CNS_NS_PRESENT:
+		/* An inactive (or, for 00h, unattached) NSID reads zeroes. */
+		if (nsid == NVME_NSID_ALL && cns == NVME_ID_CNS_NS)
+			fill_id_ns_common(buf);
+		else if (!nsid_valid(nsid))
 			status = NVME_SC_INVALID_NS | NVME_STATUS_DNR;
-		else
-			fill_id_ns(dev, buf);
+		else if (cns == NVME_ID_CNS_NS ? active : ns)
+			fill_id_ns(ns, buf);
 		break;
 	case NVME_ID_CNS_NS_ACTIVE_LIST:
+	case NVME_ID_CNS_NS_PRESENT_LIST:
+	case NVMEV_CNS_CS_NS_ACTIVE:
+	case NVMEV_CNS_CS_NS_ALLOC_LIST:
 		if (nsid >= 0xfffffffe)
 			status = NVME_SC_INVALID_NS | NVME_STATUS_DNR;
-		else if (nsid < 1)
-			*(__le32 *)buf = cpu_to_le32(1);
+		else if (cns == NVMEV_CNS_CS_NS_ACTIVE ||
+			 cns == NVMEV_CNS_CS_NS_ALLOC_LIST) {
+			if (!nvmev_cmd_set_by_csi(csi))
+				status = NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+			else
+				ns_list(dev, buf, nsid,
+					cns == NVMEV_CNS_CS_NS_ALLOC_LIST, csi);
+		} else {
+			ns_list(dev, buf, nsid,
+				cns == NVME_ID_CNS_NS_PRESENT_LIST,
+				NVMEV_CSI_NONE);
+		}
 		break;
 	case NVME_ID_CNS_NS_DESC_LIST:
-		if (!nsid_ok(nsid))
+		if (!active)
 			status = NVME_SC_INVALID_NS | NVME_STATUS_DNR;
 		else
-			status = ns_desc_list(dev, buf);
+			ns_desc_list(active, buf);
 		break;
 	case NVME_ID_CNS_CS_NS:
-		if (!nsid_ok(nsid))
+	case NVMEV_CNS_CS_NS_ALLOC:
+		cs = nvmev_cmd_set_by_csi(csi);
+		if (!nsid_valid(nsid))
 			status = NVME_SC_INVALID_NS | NVME_STATUS_DNR;
-		else if (csi != NVME_CSI_NVM)
+		else if (!cs)
 			status = NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
-		break;	/* NVM command set specific: all zero */
+		else if (cns == NVME_ID_CNS_CS_NS ? active : ns)
+			/* A namespace of another command set: Invalid Field. */
+			status = ns->ops != cs ?
+				 NVME_SC_INVALID_FIELD | NVME_STATUS_DNR :
+				 cs->id_ns_cs(ns, buf);
+		break;
 	case NVME_ID_CNS_CS_CTRL:
-		if (csi != NVME_CSI_NVM)
+		cs = nvmev_cmd_set_by_csi(csi);
+		if (!cs)
 			status = NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
-		break;	/* no extra limits beyond MDTS */
+		else
+			status = cs->id_ctrl_cs(dev, buf);
+		break;
+	case NVME_ID_CNS_NS_CS_INDEP:
+		if (!nsid_valid(nsid)) {
+			status = NVME_SC_INVALID_NS | NVME_STATUS_DNR;
+		} else if (active) {
+			struct nvme_id_ns_cs_indep *id = buf;
+
+			id->nstat = NVMEV_NSTAT_READY;
+		}
+		break;
+	case NVME_ID_CNS_CTRL_NS_LIST:
+	case NVME_ID_CNS_CTRL_LIST: {
+		__le16 *list = buf;
+
+		/* One controller, ours; 12h lists it if the NSID is attached. */
+		if (cns == NVME_ID_CNS_CTRL_NS_LIST && !nsid_valid(nsid))
+			status = NVME_SC_INVALID_NS | NVME_STATUS_DNR;
+		else if (cntid <= NVMEV_CNTLID &&
+			 (cns == NVME_ID_CNS_CTRL_LIST || (ns && ns->attached))) {
+			list[0] = cpu_to_le16(1);
+			list[1] = cpu_to_le16(NVMEV_CNTLID);
+		}
+		break;
+	}
+	case NVMEV_CNS_IOCS: {
+		__le64 *vec = buf;
+		u64 v = 0;
+
+		/* Combination 0: every command set we have. */
+		for (i = 0; i < ARRAY_SIZE(admin_cmd_sets); i++)
+			v |= BIT_ULL(admin_cmd_sets[i]->csi);
+		/* Ours, or (0, FFFFh) the controller processing the command. */
+		if (cntid != NVMEV_CNTLID && cntid && cntid != 0xffff)
+			status = NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+		vec[0] = cpu_to_le64(v);
+		break;
+	}
 	default:
 		status = NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
 	}
@@ -281,12 +465,13 @@ static u16 admin_get_features(struct admin_ctx *c)
 	struct nvmev_dev *dev = c->dev;
 	u32 cdw10 = cdw(c->cmd, 10), cdw11 = cdw(c->cmd, 11);
 	u8 fid = cdw10 & 0xff, sel = (cdw10 >> 8) & 0x7;
-	u32 *r = &c->result;
+	u64 *r = &c->result;
 
 	if (sel == 3) {			/* supported capabilities */
 		switch (fid) {
 		case NVME_FEAT_ARBITRATION ... NVME_FEAT_ASYNC_EVENT:
 		case NVME_FEAT_TIMESTAMP:
+		case NVMEV_FEAT_IOCS_PROFILE:
 			if (fid == NVME_FEAT_LBA_RANGE)
 				break;
 			*r = 1 << 2;	/* changeable, not saveable */
@@ -334,6 +519,9 @@ static u16 admin_get_features(struct admin_ctx *c)
 		break;
 	case NVME_FEAT_ASYNC_EVENT:
 		*r = dev->feat_async_event;
+		break;
+	case NVMEV_FEAT_IOCS_PROFILE:
+		*r = 0;			/* combination 0 of CNS 1Ch */
 		break;
 	case NVME_FEAT_TIMESTAMP: {
 		__le64 ts = cpu_to_le64((timestamp_now(dev) & GENMASK_ULL(47, 0)) |
@@ -413,6 +601,10 @@ static u16 admin_set_features(struct admin_ctx *c)
 	case NVME_FEAT_ASYNC_EVENT:
 		dev->feat_async_event = cdw11;
 		break;
+	case NVMEV_FEAT_IOCS_PROFILE:
+		if (cdw11 & 0x1ff)	/* only combination 0 */
+			return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+		break;
 	case NVME_FEAT_TIMESTAMP: {
 		__le64 ts = 0;
 		u16 status = nvmev_xfer(dev, c->cmd, 8, &ts, false);
@@ -430,29 +622,15 @@ static u16 admin_set_features(struct admin_ctx *c)
 	return NVME_SC_SUCCESS;
 }
 
-/* Store @val little-endian in a @len-byte field (SMART's 128-bit ones). */
-static void put_le(u8 *dst, u64 val, int len)
-{
-	int i;
-
-	for (i = 0; i < len; i++, val >>= 8)
-		dst[i] = i < 8 ? val & 0xff : 0;
-}
-
-static void put128(u8 *dst, u64 val)
-{
-	put_le(dst, val, 16);
-}
-
 static void fill_smart(struct nvmev_dev *dev, struct nvme_smart_log *s)
 {
 	struct nvmev_stats *st = &dev->stats;
 	u64 secs = div_u64(ktime_get_ns() - dev->load_time_ns, NSEC_PER_SEC);
 	u8 spare = 100;
 
-	if (dev->store.kind == NVMEV_BACKING_RAM && dev->store.max_pages)
-		spare = 100 - div64_u64(100 * atomic64_read(&dev->store.nr_pages),
-					dev->store.max_pages);
+	if (dev->cfg.backing == NVMEV_BACKING_RAM && dev->cfg.backing_max)
+		spare = 100 - div64_u64(100 * atomic64_read(&dev->backing_pages),
+					dev->cfg.backing_max >> PAGE_SHIFT);
 	s->avail_spare = spare;
 	s->spare_thresh = 10;
 	s->critical_warning = temperature_warning(dev);
@@ -472,14 +650,16 @@ static void fill_smart(struct nvmev_dev *dev, struct nvme_smart_log *s)
 	put128(s->power_on_hours, secs / 3600);
 	put128(s->unsafe_shutdowns, 0);
 	put128(s->media_errors, atomic64_read(&st->media_errors));
-	put128(s->num_err_log_entries, 0);
+	put128(s->num_err_log_entries, READ_ONCE(dev->err_count));
 	s->temp_sensor[0] = cpu_to_le16(NVMEV_TEMP_K);
 }
 
-static void fill_effects(struct nvme_effects_log *e)
+static void fill_effects(const struct nvmev_cmd_set *cs,
+			 struct nvme_effects_log *e)
 {
 	u32 csupp = NVME_CMD_EFFECTS_CSUPP;
 	u32 lbcc = csupp | NVME_CMD_EFFECTS_LBCC;
+	u32 nsmgmt = csupp | NVME_CMD_EFFECTS_NIC | NVME_CMD_EFFECTS_NCC;
 
 	e->acs[nvme_admin_delete_sq] = cpu_to_le32(csupp);
 	e->acs[nvme_admin_create_sq] = cpu_to_le32(csupp);
@@ -491,14 +671,11 @@ static void fill_effects(struct nvme_effects_log *e)
 	e->acs[nvme_admin_set_features] = cpu_to_le32(csupp);
 	e->acs[nvme_admin_get_features] = cpu_to_le32(csupp);
 	e->acs[nvme_admin_async_event] = cpu_to_le32(csupp);
+	e->acs[nvme_admin_ns_mgmt] = cpu_to_le32(nsmgmt);
+	e->acs[nvme_admin_ns_attach] = cpu_to_le32(nsmgmt);
 	e->acs[nvme_admin_format_nvm] = cpu_to_le32(lbcc |
 						   NVME_CMD_EFFECTS_NCC);
-	e->iocs[nvme_cmd_flush] = cpu_to_le32(csupp);
-	e->iocs[nvme_cmd_write] = cpu_to_le32(lbcc);
-	e->iocs[nvme_cmd_read] = cpu_to_le32(csupp);
-	e->iocs[nvme_cmd_compare] = cpu_to_le32(csupp);
-	e->iocs[nvme_cmd_write_zeroes] = cpu_to_le32(lbcc);
-	e->iocs[nvme_cmd_dsm] = cpu_to_le32(lbcc);
+	cs->effects(e);
 }
 
 static u16 admin_get_log_page(struct admin_ctx *c)
@@ -510,9 +687,13 @@ static u16 admin_get_log_page(struct admin_ctx *c)
 	u64 len = numd * 4;
 	u64 off = cdw(cmd, 12) | (u64)cdw(cmd, 13) << 32;
 	u32 nsid = le32_to_cpu(cmd->common.nsid);
+	bool rae = cdw(cmd, 10) & BIT(15);	/* retain asynchronous event */
+	u8 csi = cdw(cmd, 14) >> 24;
+	const struct nvmev_cmd_set *cs = NULL;
 	size_t size;
 	u16 status;
 	u8 *log, *out;
+	int i;
 
 	switch (lid) {
 	case NVME_LOG_ERROR:
@@ -520,14 +701,20 @@ static u16 admin_get_log_page(struct admin_ctx *c)
 		break;
 	case NVME_LOG_SMART:
 		size = sizeof(struct nvme_smart_log);
-		if (nsid != 0 && nsid != NVME_NSID_ALL && !nsid_ok(nsid))
+		if (nsid != 0 && nsid != NVME_NSID_ALL && !nsid_valid(nsid))
 			return NVME_SC_INVALID_NS | NVME_STATUS_DNR;
+		break;
+	case NVME_LOG_CHANGED_NS:
+		size = NVMEV_CHANGED_NS_MAX * 4;
 		break;
 	case NVME_LOG_FW_SLOT:
 		size = sizeof(struct nvme_fw_slot_info_log);
 		break;
 	case NVME_LOG_CMD_EFFECTS:
 		size = sizeof(struct nvme_effects_log);
+		cs = nvmev_cmd_set_by_csi(csi);
+		if (!cs)
+			return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
 		break;
 	default:
 		return NVME_SC_INVALID_LOG_PAGE | NVME_STATUS_DNR;
@@ -542,9 +729,35 @@ static u16 admin_get_log_page(struct admin_ctx *c)
 		goto out;
 	}
 	switch (lid) {
+	case NVME_LOG_ERROR:
+		/* Newest first; entries never used read as zeroes. */
+		spin_lock(&dev->err_lock);
+		for (i = 0; i < NVMEV_ERR_LOG_ENTRIES && i < dev->err_count; i++)
+			memcpy(log + i * 64,
+			       dev->err_log[(dev->err_count - 1 - i) %
+					    NVMEV_ERR_LOG_ENTRIES], 64);
+		spin_unlock(&dev->err_lock);
+		break;
 	case NVME_LOG_SMART:
 		fill_smart(dev, (void *)log);
+		if (!rae)
+			dev->aen_masked &= ~BIT(NVME_AER_SMART);
 		break;
+	case NVME_LOG_CHANGED_NS: {
+		__le32 *list = (__le32 *)log;
+
+		if (dev->changed_ns_overflow)
+			list[0] = cpu_to_le32(0xffffffff);
+		else
+			for (i = 0; i < dev->nr_changed_ns; i++)
+				list[i] = cpu_to_le32(dev->changed_ns[i]);
+		if (!rae) {
+			dev->nr_changed_ns = 0;
+			dev->changed_ns_overflow = false;
+			dev->aen_masked &= ~BIT(NVME_AER_NOTICE);
+		}
+		break;
+	}
 	case NVME_LOG_FW_SLOT: {
 		struct nvme_fw_slot_info_log *fw = (void *)log;
 
@@ -553,7 +766,7 @@ static u16 admin_get_log_page(struct admin_ctx *c)
 		break;
 	}
 	case NVME_LOG_CMD_EFFECTS:
-		fill_effects((void *)log);
+		fill_effects(cs, (void *)log);
 		break;
 	}
 	/* Bytes past the end of the log read as zeroes. */
@@ -592,8 +805,10 @@ static u16 admin_create_cq(struct admin_ctx *c)
 		return NVME_SC_PRP_INVALID_OFFSET | NVME_STATUS_DNR;
 	ret = nvmev_cq_create(dev, qid, prp1, qsize, iv,
 			      flags & NVME_CQ_IRQ_ENABLED);
+	if (ret == -EFAULT)	/* not memory the host may give a device */
+		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
 	if (ret)
-		return NVME_SC_DATA_XFER_ERROR;
+		return NVME_SC_INTERNAL;
 	return NVME_SC_SUCCESS;
 }
 
@@ -617,8 +832,10 @@ static u16 admin_create_sq(struct admin_ctx *c)
 	if (prp1 & ((1ULL << dev->page_shift) - 1))
 		return NVME_SC_PRP_INVALID_OFFSET | NVME_STATUS_DNR;
 	ret = nvmev_sq_create(dev, qid, prp1, qsize, cqid);
+	if (ret == -EFAULT)	/* not memory the host may give a device */
+		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
 	if (ret)
-		return NVME_SC_DATA_XFER_ERROR;
+		return NVME_SC_INTERNAL;
 	return NVME_SC_SUCCESS;
 }
 
@@ -628,7 +845,7 @@ static u16 admin_delete_sq(struct admin_ctx *c)
 
 	if (!qid || qid > NVMEV_MAX_QID || !c->dev->sqs[qid])
 		return NVME_SC_QID_INVALID | NVME_STATUS_DNR;
-	nvmev_sq_delete(c->dev, qid);
+	nvmev_sq_delete(c->dev, qid, true);
 	return NVME_SC_SUCCESS;
 }
 
@@ -646,6 +863,74 @@ static u16 admin_delete_cq(struct admin_ctx *c)
 	return NVME_SC_SUCCESS;
 }
 
+/* Completion comes later, from the admin workqueue. */
+#define NVMEV_ADMIN_ASYNC	0xfffe
+
+struct admin_work {
+	struct work_struct work;
+	struct nvmev_dev *dev;
+	u16 cid;
+	u32 lba_shift;			/* Format: the new LBA size */
+	int nr;
+	struct nvmev_ns *ns[NVMEV_MAX_NS];
+};
+
+static struct admin_work *admin_work_alloc(struct admin_ctx *c,
+					   work_func_t fn)
+{
+	struct admin_work *w = kzalloc(sizeof(*w), GFP_KERNEL);
+
+	if (!w)
+		return NULL;
+	INIT_WORK(&w->work, fn);
+	w->dev = c->dev;
+	w->cid = c->cmd->common.command_id;
+	return w;
+}
+
+/* Wait for the I/O of each namespace, erase it, make it live again. */
+static void admin_erase_fn(struct work_struct *work)
+{
+	struct admin_work *w = container_of(work, struct admin_work, work);
+	struct nvmev_ns *ns;
+	int i;
+
+	for (i = 0; i < w->nr; i++) {
+		ns = w->ns[i];
+		nvmev_ns_quiesce(ns);
+		nvmev_store_erase_all(&ns->store);
+		spin_lock(&ns->unc_lock);
+		ns->unc.nr = 0;
+		spin_unlock(&ns->unc_lock);
+		if (w->lba_shift)
+			ns->lba_shift = w->lba_shift;
+		/* The dispatcher sees the new format before the namespace. */
+		smp_store_release(&ns->state, NVMEV_NS_LIVE);
+	}
+	nvmev_admin_complete(w->dev, w->cid, NVME_SC_SUCCESS,
+			     w->nr == 1 && !w->lba_shift ? w->ns[0]->nsid : 0);
+	atomic_dec(&w->dev->admin_async);
+	kfree(w);
+}
+
+static u16 admin_queue_erase(struct admin_ctx *c, struct admin_work *w)
+{
+	int i;
+
+	for (i = 0; i < w->nr; i++)
+		w->ns[i]->state = NVMEV_NS_BUSY;  /* new I/O: Namespace Not Ready */
+	atomic_inc(&c->dev->admin_async);
+	queue_work(c->dev->admin_wq, &w->work);
+	return NVMEV_ADMIN_ASYNC;
+}
+
+/*
+ * Format NVM.  The namespaces stop taking I/O at once (the host freezes
+ * its queues for a Format anyway); the admin workqueue waits for the I/O
+ * they hold, erases them and switches the LBA size, so no command checked
+ * against the old size runs with the new one and the dispatcher never
+ * erases.
+ */
 static u16 admin_format(struct admin_ctx *c)
 {
 	struct nvmev_dev *dev = c->dev;
@@ -654,16 +939,146 @@ static u16 admin_format(struct admin_ctx *c)
 	u32 lbaf = (cdw10 & 0xf) | ((cdw10 >> 12) & 0x3) << 4;
 	u32 mset = (cdw10 >> 4) & 1, pi = (cdw10 >> 5) & 7;
 	u32 ses = (cdw10 >> 9) & 7;
+	struct admin_work *w;
+	u32 i;
 
-	if (nsid != NVME_NSID_ALL && !nsid_ok(nsid))
+	if (nsid != NVME_NSID_ALL && !nvmev_ns_active(dev, nsid))
 		return NVME_SC_INVALID_NS | NVME_STATUS_DNR;
 	if (lbaf > 1 || mset || pi)
 		return NVME_SC_INVALID_FORMAT | NVME_STATUS_DNR;
 	if (ses > 1)
 		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
-	nvmev_store_erase_all(&dev->store);
-	dev->cfg.lba_shift = lbaf ? 12 : 9;
-	return NVME_SC_SUCCESS;
+	w = admin_work_alloc(c, admin_erase_fn);
+	if (!w)
+		return NVME_SC_INTERNAL;
+	w->lba_shift = lbaf ? 12 : 9;
+	for (i = 1; i <= NVMEV_MAX_NS; i++) {
+		struct nvmev_ns *ns = nvmev_ns_active(dev, i);
+
+		if (ns && (nsid == NVME_NSID_ALL || i == nsid))
+			w->ns[w->nr++] = ns;
+	}
+	return admin_queue_erase(c, w);
+}
+
+/* Namespace Management: create (SEL 0) or delete (SEL 1). */
+static u16 admin_ns_mgmt(struct admin_ctx *c)
+{
+	struct nvmev_dev *dev = c->dev;
+	u32 sel = cdw(c->cmd, 10) & 0xf;
+	u8 csi = cdw(c->cmd, 11) >> 24;
+	u32 nsid = le32_to_cpu(c->cmd->common.nsid);
+	const struct nvmev_cmd_set *cs;
+	struct nvmev_ns *ns = NULL;
+	struct nvme_id_ns *id;
+	struct admin_work *w;
+	u64 nsze, ncap;
+	u16 status;
+	u32 i;
+
+	if (sel == 1) {
+		if (nsid != NVME_NSID_ALL && (!nsid_valid(nsid) || !dev->ns[nsid]))
+			return NVME_SC_INVALID_NS | NVME_STATUS_DNR;
+		for (i = 1; i <= NVMEV_MAX_NS; i++) {
+			ns = dev->ns[i];
+			if (!ns || (nsid != NVME_NSID_ALL && i != nsid))
+				continue;
+			if (ns->attached)
+				ns_attr_changed(dev, i);
+			nvmev_ns_delete(ns);
+		}
+		return NVME_SC_SUCCESS;
+	}
+	if (sel != 0)
+		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+
+	cs = nvmev_cmd_set_by_csi(csi);
+	if (!cs)
+		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+	id = kzalloc(sizeof(*id), GFP_KERNEL);
+	if (!id)
+		return NVME_SC_INTERNAL;
+	status = nvmev_xfer(dev, c->cmd, sizeof(*id), id, false);
+	nsze = le64_to_cpu(id->nsze);
+	ncap = le64_to_cpu(id->ncap);
+	if (status)
+		goto out;
+	if ((id->flbas & 0xf) > 1 || id->flbas & 0x60) {
+		status = NVME_SC_INVALID_FORMAT | NVME_STATUS_DNR;
+	} else if (!nsze || ncap > nsze || id->dps || id->nmic) {
+		status = NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+	} else if (ncap < nsze) {
+		status = NVME_SC_THIN_PROV_NOT_SUPP | NVME_STATUS_DNR;
+	} else {
+		u32 shift = (id->flbas & 0xf) ? 12 : 9;
+
+		if (nsze > (U64_MAX >> shift))
+			status = NVME_SC_NS_INSUFFICIENT_CAP | NVME_STATUS_DNR;
+		else
+			ns = nvmev_ns_create(dev, cs, nsze << shift, shift,
+					     &status);
+	}
+	if (status)
+		goto out;
+	c->result = ns->nsid;
+	if (ns->state == NVMEV_NS_LIVE)
+		goto out;
+	/* memmap mode: its part of the reservation is erased first. */
+	w = admin_work_alloc(c, admin_erase_fn);
+	if (!w) {
+		nvmev_ns_delete(ns);
+		status = NVME_SC_INTERNAL;
+		goto out;
+	}
+	w->ns[w->nr++] = ns;
+	status = admin_queue_erase(c, w);
+out:
+	kfree(id);
+	return status;
+}
+
+/* Namespace Attachment: attach (SEL 0) or detach (SEL 1) our controller. */
+static u16 admin_ns_attach(struct admin_ctx *c)
+{
+	struct nvmev_dev *dev = c->dev;
+	u32 sel = cdw(c->cmd, 10) & 0xf;
+	u32 nsid = le32_to_cpu(c->cmd->common.nsid);
+	struct nvmev_ns *ns;
+	__le16 *list;
+	u16 status;
+	u32 i, n;
+
+	if (nsid == NVME_NSID_ALL || sel > 1)
+		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+	if (!nsid_valid(nsid) || !dev->ns[nsid])
+		return NVME_SC_INVALID_NS | NVME_STATUS_DNR;
+	ns = dev->ns[nsid];
+	list = kzalloc(SZ_4K, GFP_KERNEL);
+	if (!list)
+		return NVME_SC_INTERNAL;
+	status = nvmev_xfer(dev, c->cmd, SZ_4K, list, false);
+	if (status)
+		goto out;
+	/* The list must name controllers of this subsystem: only ours. */
+	n = le16_to_cpu(list[0]);
+	for (i = 1; i <= n && i < SZ_4K / 2; i++)
+		if (le16_to_cpu(list[i]) != NVMEV_CNTLID)
+			break;
+	if (!n || n > 2047 || i <= n) {
+		status = NVME_SC_CTRL_LIST_INVALID | NVME_STATUS_DNR;
+		goto out;
+	}
+	if (sel == 0 && ns->attached) {
+		status = NVME_SC_NS_ALREADY_ATTACHED | NVME_STATUS_DNR;
+	} else if (sel == 1 && !ns->attached) {
+		status = NVME_SC_NS_NOT_ATTACHED | NVME_STATUS_DNR;
+	} else {
+		WRITE_ONCE(ns->attached, sel == 0);
+		ns_attr_changed(dev, nsid);
+	}
+out:
+	kfree(list);
+	return status;
 }
 
 static u16 admin_abort(struct admin_ctx *c)
@@ -704,6 +1119,8 @@ static u16 (*const admin_handlers[])(struct admin_ctx *c) = {
 	[nvme_admin_get_features]	= admin_get_features,
 	[nvme_admin_async_event]	= admin_async_event,
 	[nvme_admin_format_nvm]		= admin_format,
+	[nvme_admin_ns_mgmt]		= admin_ns_mgmt,
+	[nvme_admin_ns_attach]		= admin_ns_attach,
 };
 
 /* Run one admin command and post its completion. */
@@ -714,9 +1131,14 @@ void nvmev_admin_process(struct nvmev_dev *dev, struct nvmev_sq *sq,
 	u8 opc = cmd->common.opcode;
 	u16 status = NVME_SC_INVALID_OPCODE | NVME_STATUS_DNR;
 
-	if (opc < ARRAY_SIZE(admin_handlers) && admin_handlers[opc])
+	/* No fused operations on the admin queue either. */
+	if (cmd->common.flags & 0x3)
+		status = NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+	else if (opc < ARRAY_SIZE(admin_handlers) && admin_handlers[opc])
 		status = admin_handlers[opc](&c);
-	if (status != NVMEV_AER_HELD)
-		admin_complete(dev, sq_head, cmd->common.command_id, status,
-			       c.result);
+	if (status == NVMEV_AER_HELD || status == NVMEV_ADMIN_ASYNC)
+		return;
+	if (status)
+		nvmev_error_log(dev, 0, cmd, status, 0);
+	nvmev_admin_complete(dev, cmd->common.command_id, status, c.result);
 }

@@ -32,7 +32,8 @@ void nvmev_ctrl_init_regs(struct nvmev_dev *dev)
 	cap |= 1ULL << 16;			/* CQR: contiguous queues */
 	cap |= 20ULL << 24;			/* TO: 10 s */
 	cap |= 1ULL << 36;			/* NSSRS */
-	cap |= (u64)NVME_CAP_CSS_NVM << 37;	/* NVM command set */
+	/* NVM command set, and I/O command sets chosen by CSI (CC.CSS 110b). */
+	cap |= (u64)(NVME_CAP_CSS_NVM | NVME_CAP_CSS_CSI) << 37;
 	/* MPSMIN = MPSMAX = 0: 4 KiB pages, DSTRD = 0 */
 
 	lo_hi_writeq(cap, dev->bar + NVME_REG_CAP);
@@ -68,6 +69,8 @@ int nvmev_cq_create(struct nvmev_dev *dev, u16 qid, u64 dma, u16 size,
 {
 	struct nvmev_cq *cq;
 
+	if (!nvmev_host_range_ok(dev, dma, (u64)size * sizeof(*cq->ring)))
+		return -EFAULT;
 	cq = kzalloc(sizeof(*cq), GFP_KERNEL);
 	if (!cq)
 		return -ENOMEM;
@@ -104,6 +107,8 @@ int nvmev_sq_create(struct nvmev_dev *dev, u16 qid, u64 dma, u16 size,
 {
 	struct nvmev_sq *sq;
 
+	if (!nvmev_host_range_ok(dev, dma, (u64)size * sizeof(*sq->ring)))
+		return -EFAULT;
 	sq = kzalloc(sizeof(*sq), GFP_KERNEL);
 	if (!sq)
 		return -ENOMEM;
@@ -125,18 +130,22 @@ int nvmev_sq_create(struct nvmev_dev *dev, u16 qid, u64 dma, u16 size,
 }
 
 /*
- * Delete a submission queue.  Commands already handed to workers are
- * dropped by them (the host cancels what it does not see completed); wait
- * until none is left so that no thread touches the queue or host memory
- * named by its commands once we return.
+ * Delete a submission queue.  Commands already handed to workers stop
+ * waiting for their deadline: with @abort_held (the Delete I/O SQ command)
+ * each is completed with "Command Aborted due to SQ Deletion", as the spec
+ * asks; on a controller reset they are dropped (the host cancels what it
+ * does not see completed).  Wait until none is left so that no thread
+ * touches the queue or host memory named by its commands once we return.
  */
-void nvmev_sq_delete(struct nvmev_dev *dev, u16 qid)
+void nvmev_sq_delete(struct nvmev_dev *dev, u16 qid, bool abort_held)
 {
 	struct nvmev_sq *sq = dev->sqs[qid];
 	int i;
 
 	if (!sq)
 		return;
+	sq->abort_held = abort_held;
+	smp_wmb();	/* abort_held before deleted */
 	WRITE_ONCE(sq->deleted, true);
 	WRITE_ONCE(dev->sqs[qid], NULL);
 	WRITE_ONCE(dev->sq_deletions, dev->sq_deletions + 1);
@@ -155,7 +164,7 @@ void nvmev_sq_delete(struct nvmev_dev *dev, u16 qid)
  * never sees a half-written entry.
  */
 bool nvmev_cq_post(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
-		   u16 sq_head, u16 cid, u16 status, u32 result)
+		   u16 sq_head, u16 cid, u16 status, u64 result)
 {
 	struct nvme_completion *cqe;
 	u16 next;
@@ -183,20 +192,24 @@ bool nvmev_cq_post(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
 	return true;
 }
 
-/* Drop every queue and go back to the state after power-on. */
+/*
+ * Drop every queue and go back to the state after power-on.  Admin work
+ * still running in the workqueue ends before the admin CQ goes (it posts
+ * nothing once the controller is not ready).
+ */
 void nvmev_ctrl_reset(struct nvmev_dev *dev)
 {
 	int qid;
 
+	WRITE_ONCE(dev->ready, false);
 	for (qid = NVMEV_MAX_QID; qid >= 0; qid--)
-		nvmev_sq_delete(dev, qid);
+		nvmev_sq_delete(dev, qid, false);
+	if (dev->admin_wq)
+		flush_workqueue(dev->admin_wq);
 	for (qid = NVMEV_MAX_QID; qid >= 0; qid--)
 		nvmev_cq_delete(dev, qid);
 	nvmev_admin_reset(dev);
-	spin_lock(&dev->model_lock);
-	nvm_model_reset(&dev->model);
-	spin_unlock(&dev->model_lock);
-	dev->ready = false;
+	nvmev_ns_reset_timing(dev);
 }
 
 static int nvmev_ctrl_enable(struct nvmev_dev *dev, u32 cc)

@@ -36,22 +36,6 @@
 #define SQ_BUDGET	64	/* commands taken from one SQ per round */
 #define NVMEV_MIN_SLEEP_NS	(16 * NSEC_PER_USEC)
 
-/* Post an error completion for a command that never reached a worker. */
-void nvmev_post_status(struct nvmev_dev *dev, struct nvmev_sq *sq,
-		       u16 sq_head, u16 cid, u16 status)
-{
-	struct nvmev_cq *cq = sq->cq;
-	int tries;
-
-	for (tries = 0; tries < 1000; tries++) {
-		if (nvmev_cq_post(dev, cq, sq->qid, sq_head, cid, status, 0))
-			break;
-		udelay(1);
-	}
-	if (cq->irq_enabled)
-		nvmev_raise_irq(dev, cq->vector);
-}
-
 static int process_sq(struct nvmev_dev *dev, struct nvmev_sq *sq)
 {
 	u32 tail = nvmev_sq_tail(dev, sq);
@@ -71,7 +55,7 @@ static int process_sq(struct nvmev_dev *dev, struct nvmev_sq *sq)
 		if (sq->qid == 0)
 			nvmev_admin_process(dev, sq, &cmd, sq->head);
 		else
-			nvmev_io_submit(dev, sq, &cmd, sq->head);
+			nvmev_io_submit(dev, sq, &cmd);
 		n++;
 		/* An admin command may have torn down this very queue. */
 		if (READ_ONCE(dev->sqs[sq->qid]) != sq)
@@ -104,6 +88,10 @@ static int nvmev_dispatcher_fn(void *arg)
 		u64 now, idle, sleep;
 		ktime_t t;
 
+		if (unlikely(!list_empty(&dev->admin_backlog))) {
+			nvmev_admin_backlog(dev);
+			busy = true;
+		}
 		if (dev->ready)
 			busy |= process_sqs(dev);
 		now = ktime_get_ns();
@@ -147,6 +135,8 @@ static void io_release(struct nvmev_dev *dev, struct nvmev_io *io)
 {
 	struct nvmev_sq *sq = io->sq;
 
+	if (io->ns)
+		atomic_dec(&io->ns->inflight);
 	kmem_cache_free(nvmev_io_cache, io);
 	/* After this the queue may be freed by nvmev_sq_delete(). */
 	atomic_dec(&sq->inflight);
@@ -167,6 +157,37 @@ static void pending_insert(struct nvmev_worker *w, struct nvmev_io *io)
 	list_add(&io->node, &w->pending);
 }
 
+/*
+ * Post the completion of @io.  The SQ head reported is the queue's head
+ * now, not when the command was fetched: completions leave in deadline
+ * order, so a fetch-time head could go backwards.
+ */
+static bool post_io(struct nvmev_dev *dev, struct nvmev_io *io, u16 status)
+{
+	struct nvmev_sq *sq = io->sq;
+
+	return nvmev_cq_post(dev, sq->cq, sq->qid, READ_ONCE(sq->head),
+			     io->cmd.common.command_id, status, io->result);
+}
+
+/*
+ * A held command of a deleted SQ: completed as aborted when the host
+ * deleted the queue (if its CQ has room), dropped on a controller reset.
+ */
+static void finish_deleted(struct nvmev_dev *dev, struct nvmev_io *io)
+{
+	struct nvmev_cq *cq = io->sq->cq;
+
+	smp_rmb();	/* deleted, then abort_held (nvmev_sq_delete) */
+	if (READ_ONCE(io->sq->abort_held) &&
+	    post_io(dev, io, NVME_SC_ABORT_QUEUE)) {
+		atomic64_inc(&dev->stats.aborted_sq_del);
+		if (cq->irq_enabled)
+			nvmev_raise_irq(dev, cq->vector);
+	}
+	io_release(dev, io);
+}
+
 static void drop_deleted(struct nvmev_dev *dev, struct nvmev_worker *w)
 {
 	struct nvmev_io *io, *tmp;
@@ -174,7 +195,7 @@ static void drop_deleted(struct nvmev_dev *dev, struct nvmev_worker *w)
 	list_for_each_entry_safe(io, tmp, &w->pending, node) {
 		if (READ_ONCE(io->sq->deleted)) {
 			list_del(&io->node);
-			io_release(dev, io);
+			finish_deleted(dev, io);
 		}
 	}
 }
@@ -190,18 +211,33 @@ static void account_lateness(struct nvmev_dev *dev, u64 now, u64 deadline)
 		WRITE_ONCE(dev->stats.late_max_ns, late);
 }
 
+#define NVMEV_FULL_CQS		8	/* full CQs one pass skips past */
+#define NVMEV_CQ_RETRY_NS	(50 * NSEC_PER_USEC)
+
+static bool cq_listed(struct nvmev_cq **list, int n, struct nvmev_cq *cq)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (list[i] == cq)
+			return true;
+	return false;
+}
+
 /*
  * Post every completion that is due.  Returns the next deadline, or 0 when
- * nothing is pending.  One interrupt per completion queue touched.
+ * nothing is pending.  One interrupt per completion queue touched.  A
+ * completion whose CQ is full stays pending, in order, until the host
+ * makes room; the completions of other CQs go on meanwhile.
  */
 static u64 complete_due(struct nvmev_dev *dev, struct nvmev_worker *w)
 {
-	struct nvmev_cq *irq_cq = NULL;
-	struct nvmev_io *io;
+	struct nvmev_cq *full[NVMEV_FULL_CQS], *irq_cq = NULL;
+	struct nvmev_io *io, *tmp;
 	u64 now = ktime_get_ns(), next = 0;
+	int nfull = 0;
 
-	while ((io = list_first_entry_or_null(&w->pending, struct nvmev_io,
-					      node))) {
+	list_for_each_entry_safe(io, tmp, &w->pending, node) {
 		struct nvmev_sq *sq = io->sq;
 		struct nvmev_cq *cq = sq->cq;
 
@@ -211,16 +247,20 @@ static u64 complete_due(struct nvmev_dev *dev, struct nvmev_worker *w)
 		}
 		if (READ_ONCE(sq->deleted)) {
 			list_del(&io->node);
-			io_release(dev, io);
+			finish_deleted(dev, io);
 			continue;
 		}
-		if (!nvmev_cq_post(dev, cq, sq->qid, io->sq_head,
-				   io->cmd.common.command_id, io->status,
-				   io->result)) {
-			next = now + 1000;	/* CQ full: try again soon */
-			break;
+		if (cq_listed(full, nfull, cq))
+			continue;
+		if (!post_io(dev, io, io->status)) {
+			atomic64_inc(&dev->stats.cq_full_waits);
+			if (nfull == NVMEV_FULL_CQS)
+				break;
+			full[nfull++] = cq;
+			continue;
 		}
-		account_lateness(dev, now, io->deadline);
+		if (io->ns)
+			account_lateness(dev, now, io->deadline);
 		if (irq_cq && irq_cq != cq && irq_cq->irq_enabled)
 			nvmev_raise_irq(dev, irq_cq->vector);
 		irq_cq = cq;
@@ -229,6 +269,8 @@ static u64 complete_due(struct nvmev_dev *dev, struct nvmev_worker *w)
 	}
 	if (irq_cq && irq_cq->irq_enabled)
 		nvmev_raise_irq(dev, irq_cq->vector);
+	if (nfull && (!next || next > now + NVMEV_CQ_RETRY_NS))
+		next = now + NVMEV_CQ_RETRY_NS;
 	return next;
 }
 
@@ -272,7 +314,7 @@ static int nvmev_worker_fn(void *arg)
 		list_for_each_entry_safe(io, tmp, &batch, node) {
 			list_del(&io->node);
 			if (READ_ONCE(io->sq->deleted)) {
-				io_release(dev, io);
+				finish_deleted(dev, io);
 				continue;
 			}
 			nvmev_io_execute(dev, io);

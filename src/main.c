@@ -44,6 +44,11 @@ module_param(capacity, charp, 0444);
 MODULE_PARM_DESC(capacity,
 		 "Namespace size, e.g. 8G. RAM backing only; memmap backing uses memmap_size - 1M");
 
+static char *total_capacity;
+module_param(total_capacity, charp, 0444);
+MODULE_PARM_DESC(total_capacity,
+		 "RAM backing: total NVM capacity (TNVMCAP) that namespaces are carved from with nvme create-ns, e.g. 16G (default: capacity)");
+
 static char *backing_max;
 module_param(backing_max, charp, 0444);
 MODULE_PARM_DESC(backing_max,
@@ -56,11 +61,11 @@ MODULE_PARM_DESC(cpus,
 
 static char *kind = "nvm";
 module_param(kind, charp, 0444);
-MODULE_PARM_DESC(kind, "Device kind: nvm (Optane-like; the only kind so far)");
+MODULE_PARM_DESC(kind, "Kind of namespace 1: nvm (Optane-like; the only kind so far)");
 
 static unsigned int lba_size = 512;
 module_param(lba_size, uint, 0444);
-MODULE_PARM_DESC(lba_size, "Logical block size: 512 (default) or 4096");
+MODULE_PARM_DESC(lba_size, "Logical block size of namespace 1: 512 (default) or 4096");
 
 static unsigned int mdts = 8;
 module_param(mdts, uint, 0444);
@@ -100,6 +105,25 @@ static struct nvm_timing timing = {
 	.nr_units	= 6,
 };
 
+/* New NVM timing for the namespaces of @dev, and for those made later. */
+static void nvmev_set_timing(struct nvmev_dev *dev, const struct nvm_timing *t)
+{
+	int i;
+
+	mutex_lock(&dev->ns_lock);	/* no namespace is freed meanwhile */
+	dev->cfg.timing = *t;
+	for (i = 1; i <= NVMEV_MAX_NS; i++) {
+		struct nvmev_ns *ns = READ_ONCE(dev->ns[i]);
+
+		if (!ns)
+			continue;
+		spin_lock(&ns->model_lock);
+		nvm_model_init(&ns->model, t);
+		spin_unlock(&ns->model_lock);
+	}
+	mutex_unlock(&dev->ns_lock);
+}
+
 /* Timing parameters may change at run time: check, then apply. */
 static int timing_set(const char *val, const struct kernel_param *kp)
 {
@@ -131,12 +155,8 @@ static int timing_set(const char *val, const struct kernel_param *kp)
 	}
 	mutex_lock(&nvmev_lock);
 	timing = t;
-	list_for_each_entry(dev, &nvmev_devices, node) {
-		spin_lock(&dev->model_lock);
-		dev->cfg.timing = t;
-		nvm_model_init(&dev->model, &t);
-		spin_unlock(&dev->model_lock);
-	}
+	list_for_each_entry(dev, &nvmev_devices, node)
+		nvmev_set_timing(dev, &t);
 	mutex_unlock(&nvmev_lock);
 	return 0;
 }
@@ -281,7 +301,7 @@ static int build_config(struct nvmev_config *cfg)
 	int ret;
 
 	memset(cfg, 0, sizeof(*cfg));
-	if (strcmp(kind, "nvm")) {
+	if (!nvmev_cmd_set_by_name(kind)) {
 		pr_err("kind=%s is not a device kind (supported: nvm)\n", kind);
 		return -EINVAL;
 	}
@@ -296,6 +316,9 @@ static int build_config(struct nvmev_config *cfg)
 		ret = parse_size("capacity", capacity, &cap);
 	if (!ret && backing_max)
 		ret = parse_size("backing_max", backing_max, &bmax);
+	if (!ret && total_capacity)
+		ret = parse_size("total_capacity", total_capacity,
+				 &cfg->total_capacity);
 	if (ret)
 		return ret;
 
@@ -349,8 +372,13 @@ static int build_config(struct nvmev_config *cfg)
 			       memmap_size);
 			return -EINVAL;
 		}
+		if (total_capacity) {
+			pr_err("total_capacity= is for RAM backing; with memmap backing it is memmap_size - 1M\n");
+			return -EINVAL;
+		}
 		cfg->capacity = round_down(cfg->memmap_size - NVMEV_BAR_AREA,
 					   SZ_4K);
+		cfg->total_capacity = cfg->capacity;
 	} else {
 		if (!capacity) {
 			pr_err("backing=ram needs capacity=, e.g. capacity=8G\n");
@@ -362,6 +390,15 @@ static int build_config(struct nvmev_config *cfg)
 			return -EINVAL;
 		}
 		cfg->capacity = cap;
+		if (!total_capacity)
+			cfg->total_capacity = cap;
+		if (cfg->total_capacity < cap ||
+		    cfg->total_capacity > NVMEV_MAX_CAPACITY ||
+		    cfg->total_capacity % SZ_4K) {
+			pr_err("total_capacity=%s: use a multiple of 4K from capacity (%s) to 1P\n",
+			       total_capacity, capacity);
+			return -EINVAL;
+		}
 		if (!backing_max)
 			bmax = min_t(u64, cap,
 				     (u64)totalram_pages() << (PAGE_SHIFT - 1));
@@ -412,8 +449,12 @@ static int nvmev_stats_show(struct seq_file *m, void *unused)
 		   n ? div64_u64(atomic64_read(&dev->stats.late_ns), n) : 0);
 	seq_printf(m, "late_max_ns %llu\n", READ_ONCE(dev->stats.late_max_ns));
 	seq_printf(m, "backing_pages %lld\n",
-		   dev->store.kind == NVMEV_BACKING_RAM ?
-		   atomic64_read(&dev->store.nr_pages) : 0);
+		   atomic64_read(&dev->backing_pages));
+	seq_printf(m, "cq_full_waits %lld\n",
+		   atomic64_read(&dev->stats.cq_full_waits));
+	seq_printf(m, "aborted_sq_deletion %lld\n",
+		   atomic64_read(&dev->stats.aborted_sq_del));
+	seq_printf(m, "error_log_entries %llu\n", READ_ONCE(dev->err_count));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(nvmev_stats);
@@ -452,8 +493,30 @@ static struct resource *nvmev_res_user(struct resource *res)
 	return NULL;
 }
 
+/* Namespace 1, attached, from capacity=, lba_size= and kind=. */
+static int nvmev_ns_init(struct nvmev_dev *dev,
+			 const struct nvmev_cmd_set *cmd_set)
+{
+	struct nvmev_ns *ns;
+	u16 status;
+
+	ns = nvmev_ns_create(dev, cmd_set, dev->cfg.capacity,
+			     dev->cfg.lba_shift, &status);
+	if (!ns) {
+		pr_err("cannot create namespace 1: status %#x\n", status);
+		return -ENOMEM;
+	}
+	if (ns->state != NVMEV_NS_LIVE) {
+		nvmev_store_erase_all(&ns->store);
+		ns->state = NVMEV_NS_LIVE;
+	}
+	ns->attached = true;
+	return 0;
+}
+
 static int nvmev_dev_create(const struct nvmev_config *cfg)
 {
+	const struct nvmev_cmd_set *cmd_set = nvmev_cmd_set_by_name(kind);
 	struct nvmev_dev *dev;
 	struct resource *user;
 	int ret;
@@ -463,8 +526,11 @@ static int nvmev_dev_create(const struct nvmev_config *cfg)
 		return -ENOMEM;
 	dev->cfg = *cfg;
 	snprintf(dev->name, sizeof(dev->name), "nvmev%d", cfg->instance);
-	spin_lock_init(&dev->model_lock);
-	nvm_model_init(&dev->model, &cfg->timing);
+	spin_lock_init(&dev->admin_lock);
+	spin_lock_init(&dev->err_lock);
+	mutex_init(&dev->ns_lock);
+	INIT_LIST_HEAD(&dev->admin_backlog);
+	atomic64_set(&dev->backing_pages, 0);
 	nvmev_identity_init(dev);
 	nvmev_admin_reset(dev);
 	dev->load_time_ns = ktime_get_ns();
@@ -487,9 +553,17 @@ static int nvmev_dev_create(const struct nvmev_config *cfg)
 	if (ret)
 		goto out_free;
 
-	ret = nvmev_store_init(dev);
-	if (ret)
+	dev->admin_wq = alloc_ordered_workqueue("%s_admin", 0, dev->name);
+	if (!dev->admin_wq) {
+		ret = -ENOMEM;
 		goto out_res;
+	}
+	ret = nvmev_memmap_init(dev);
+	if (ret)
+		goto out_wq;
+	ret = nvmev_ns_init(dev, cmd_set);
+	if (ret)
+		goto out_store;
 	ret = nvmev_pci_create(dev);
 	if (ret)
 		goto out_store;
@@ -506,9 +580,11 @@ static int nvmev_dev_create(const struct nvmev_config *cfg)
 	list_add_tail(&dev->node, &nvmev_devices);
 	mutex_unlock(&nvmev_lock);
 	nvmev_debugfs_add(dev);
-	pr_info("%s: %s kind, %llu MiB, %u-byte blocks, %s backing\n",
-		dev->name, kind, cfg->capacity >> 20, 1U << cfg->lba_shift,
-		cfg->backing == NVMEV_BACKING_RAM ? "RAM" : "memmap");
+	pr_info("%s: namespace 1 %s kind, %llu MiB, %u-byte blocks, %s backing, %llu MiB in all\n",
+		dev->name, cmd_set->name, cfg->capacity >> 20,
+		1U << cfg->lba_shift,
+		cfg->backing == NVMEV_BACKING_RAM ? "RAM" : "memmap",
+		cfg->total_capacity >> 20);
 	return 0;
 
 out_threads:
@@ -516,7 +592,10 @@ out_threads:
 out_pci:
 	nvmev_pci_destroy(dev);
 out_store:
-	nvmev_store_exit(dev);
+	nvmev_ns_delete_all(dev);
+	nvmev_memmap_exit(dev);
+out_wq:
+	destroy_workqueue(dev->admin_wq);
 out_res:
 	remove_resource(&dev->res);
 out_free:
@@ -530,7 +609,9 @@ static void nvmev_dev_destroy(struct nvmev_dev *dev)
 	nvmev_pci_remove_bus(dev);	/* the nvme driver lets go first */
 	nvmev_threads_stop(dev);
 	nvmev_pci_destroy(dev);
-	nvmev_store_exit(dev);
+	nvmev_ns_delete_all(dev);
+	nvmev_memmap_exit(dev);
+	destroy_workqueue(dev->admin_wq);
 	remove_resource(&dev->res);
 	nvmev_dev_free(dev);
 }

@@ -21,6 +21,7 @@
 #include <linux/list.h>
 
 #include "pure/nvm_timing.h"
+#include "pure/lba_ranges.h"
 
 #define NVMEV_VENDOR_ID		0xcafe	/* not a registered vendor; private domain only */
 #define NVMEV_DEVICE_ID		0x0001
@@ -44,6 +45,31 @@
 #define NVMEV_MAX_WORKERS	32
 #define NVMEV_NR_AER		4	/* Async Event Request limit, 0's based + 1 */
 
+#define NVMEV_MAX_NS		16	/* NN and MNAN: namespaces per controller */
+#define NVMEV_CNTLID		1	/* our one controller */
+#define NVMEV_ERR_LOG_ENTRIES	64
+#define NVMEV_CHANGED_NS_MAX	1024	/* entries of the Changed Namespace List log */
+
+/* Opcodes, CNS values and fields that older <linux/nvme.h> lack. */
+#define NVMEV_CMD_COPY		0x19
+#define NVMEV_CNS_IOCS		0x1c	/* Identify I/O Command Set data structure */
+#define NVMEV_CNS_CS_NS_ACTIVE	0x07	/* active namespace list of a CSI */
+#define NVMEV_CNS_CS_NS_ALLOC	0x1b	/* allocated namespace, CSI specific */
+#define NVMEV_CNS_CS_NS_ALLOC_LIST 0x1a
+#define NVMEV_ONCS_VERIFY	(1 << 7)
+#define NVMEV_NSTAT_READY	(1 << 0)
+
+/*
+ * Limits of the NVM command set, advertised in Identify CNS 06h and
+ * enforced: one DSM or Write Zeroes command never makes a worker touch more
+ * than NVMEV_DEALLOC_MAX bytes of the store, so a discard of a whole large
+ * namespace is split by the host and cannot stall a queue.
+ */
+#define NVMEV_DEALLOC_MAX	SZ_16M	/* DMSL, DMRSL and WZSL, in bytes */
+#define NVMEV_DSM_MAX_RANGES	256	/* DMRL */
+#define NVMEV_UNC_MAX		SZ_16M	/* WUSL: Write Uncorrectable, bytes */
+#define NVMEV_VERIFY_MAX	SZ_16M	/* VSL: Verify, bytes */
+
 enum nvmev_backing {
 	NVMEV_BACKING_RAM,	/* sparse pages from kernel memory */
 	NVMEV_BACKING_MEMMAP,	/* the memmap= reservation itself */
@@ -54,9 +80,10 @@ struct nvmev_config {
 	u64 memmap_start;		/* physical start of the reservation */
 	u64 memmap_size;		/* bytes reserved */
 	enum nvmev_backing backing;	/* where data lives */
-	u64 capacity;			/* namespace size in bytes */
+	u64 capacity;			/* namespace 1 size in bytes */
+	u64 total_capacity;		/* TNVMCAP: namespaces are carved from it */
 	u64 backing_max;		/* RAM mode: cap on backing memory, bytes */
-	u32 lba_shift;			/* 9 or 12 */
+	u32 lba_shift;			/* namespace 1: 9 or 12 */
 	u32 mdts;			/* log2 of max transfer in 4 KiB pages */
 	u32 io_queues;			/* I/O queue pairs offered */
 	int dispatcher_cpu;		/* -1: not pinned */
@@ -65,11 +92,12 @@ struct nvmev_config {
 	u32 poll_idle_us;		/* busy-poll window after the last command */
 	u32 sleep_max_us;		/* longest idle sleep of the dispatcher */
 	u32 spin_ns;			/* workers spin, not sleep, this close to a deadline */
-	struct nvm_timing timing;	/* NVM timing model */
+	struct nvm_timing timing;	/* NVM timing model of new namespaces */
 	int instance;			/* instance number, names the device */
 };
 
 struct nvmev_dev;
+struct nvmev_ns;
 
 /* A completion queue, in host memory. */
 struct nvmev_cq {
@@ -94,18 +122,22 @@ struct nvmev_sq {
 	struct nvme_command *ring;	/* mapped host memory */
 	struct nvmev_cq *cq;
 	atomic_t inflight;		/* commands held by workers */
-	bool deleted;			/* workers drop its commands */
+	bool deleted;			/* workers stop holding its commands */
+	bool abort_held;		/* ... and complete them as aborted (Delete SQ) */
 };
 
 /* One I/O on its way from the dispatcher through a worker to the CQ. */
 struct nvmev_io {
 	struct nvmev_sq *sq;
+	struct nvmev_ns *ns;		/* NULL for a command refused at once */
 	struct nvme_command cmd;
-	u16 sq_head;			/* SQ head to report */
 	u16 status;			/* NVMe status, without the phase bit */
-	u32 result;			/* completion dword 0 */
+	bool done;			/* executed, or refused: nothing to run */
+	u64 result;			/* completion dwords 0 and 1 */
 	u64 deadline;			/* ns, when the model says it completes */
-	u64 bytes;			/* data bytes, for SMART counters */
+	u64 slba;			/* first LBA, from the command */
+	u64 offset;			/* byte offset in the store, fixed at submit */
+	u64 bytes;			/* data bytes */
 	struct list_head node;
 };
 
@@ -118,7 +150,7 @@ struct nvmev_worker {
 	wait_queue_head_t wq;
 };
 
-/* Counters for the SMART / health log. */
+/* Counters for the SMART / health log and debugfs. */
 struct nvmev_stats {
 	atomic64_t units_read;		/* 512-byte units, counted in thousands by the log */
 	atomic64_t units_written;
@@ -128,16 +160,71 @@ struct nvmev_stats {
 	atomic64_t posted;		/* I/O completions posted */
 	atomic64_t late_ns;		/* sum of (posted - deadline) */
 	u64 late_max_ns;		/* worst single lateness */
+	atomic64_t cq_full_waits;	/* completions that waited for CQ room */
+	atomic64_t aborted_sq_del;	/* completed as "aborted due to SQ deletion" */
 };
 
-/* The data store of the namespace. */
+/* The data store of one namespace. */
 struct nvmev_store {
 	enum nvmev_backing kind;
 	u64 capacity;
-	void *memmap;			/* memmap mode: mapped reservation */
+	void *memmap;			/* memmap mode: this namespace's part */
 	struct xarray pages;		/* RAM mode: page index -> struct page */
-	atomic64_t nr_pages;		/* RAM mode: pages allocated */
-	u64 max_pages;			/* RAM mode: cap */
+	atomic64_t *nr_pages;		/* RAM mode: pages of the whole device */
+	u64 max_pages;			/* RAM mode: cap, whole device */
+};
+
+/*
+ * An I/O command set: what a namespace kind does with its commands
+ * (in the spirit of nvmet's req->execute).  The core looks up the
+ * namespace, then calls parse() on the dispatcher, which checks the
+ * command, fills io->slba/offset/bytes and returns the deadline through
+ * io->deadline; execute() runs on a worker and moves the data.  Adding a
+ * kind adds a file with one of these, never a test of the kind in the core.
+ */
+struct nvmev_cmd_set {
+	const char *name;		/* the kind= name */
+	u8 csi;				/* Command Set Identifier */
+	u16 (*parse)(struct nvmev_ns *ns, struct nvmev_io *io, u64 now);
+	void (*execute)(struct nvmev_ns *ns, struct nvmev_io *io);
+	/* Identify: CNS 00h (common part filled by the core), 05h and 06h. */
+	void (*id_ns)(struct nvmev_ns *ns, struct nvme_id_ns *id);
+	u16 (*id_ns_cs)(struct nvmev_ns *ns, void *buf);
+	u16 (*id_ctrl_cs)(struct nvmev_dev *dev, void *buf);
+	/* I/O part of the Commands Supported and Effects log for this CSI. */
+	void (*effects)(struct nvme_effects_log *e);
+	/* ONCS bits this command set needs. */
+	u16 oncs;
+	/* Reset of the timing state (controller reset). */
+	void (*reset)(struct nvmev_ns *ns);
+};
+
+enum nvmev_ns_state {
+	NVMEV_NS_LIVE,			/* takes I/O when attached */
+	NVMEV_NS_BUSY,			/* format or delete running: I/O refused */
+};
+
+struct nvmev_ns {
+	struct nvmev_dev *dev;
+	u32 nsid;
+	u32 generation;			/* makes the identifiers of a reused NSID new */
+	const struct nvmev_cmd_set *ops;
+	u32 lba_shift;			/* LBA data size, log2 */
+	u64 capacity;			/* bytes */
+	u64 memmap_offset;		/* memmap mode: where its part starts */
+	bool attached;			/* to our controller: NSID active */
+	enum nvmev_ns_state state;
+	atomic_t inflight;		/* I/Os of this namespace in workers */
+	struct nvmev_store store;
+	struct nvm_model model;		/* NVM kind timing */
+	spinlock_t model_lock;
+	/* LBAs marked by Write Uncorrectable: reads fail until rewritten. */
+	spinlock_t unc_lock;
+	struct lba_ranges unc;
+	struct lba_range *unc_buf;
+	u8 uuid[16];
+	u8 nguid[16];
+	u8 eui64[8];
 };
 
 struct nvmev_dev {
@@ -170,11 +257,13 @@ struct nvmev_dev {
 	struct nvmev_cq *cqs[NVMEV_MAX_QID + 1];
 	u32 nr_io_sq_granted;		/* from Set Features (Number of Queues) */
 	u32 nr_io_cq_granted;
+	struct list_head admin_backlog;	/* admin completions waiting for CQ room */
 
 	/* Async events (admin-cmd.c) */
 	u16 aer_cids[NVMEV_NR_AER];
 	int nr_aer;
 	u32 aen_pending;		/* results waiting for an AER */
+	u32 aen_masked;			/* event types sent, log not read yet */
 
 	/* Features and identity */
 	u32 feat_arbitration;
@@ -188,15 +277,26 @@ struct nvmev_dev {
 	bool timestamp_set;		/* the host has set the timestamp */
 	u64 load_time_ns;
 	u8 uuid[16];
-	u8 nguid[16];
-	u8 eui64[8];
 	char serial[21];
 	char model_name[41];
 
-	/* Data */
-	struct nvmev_store store;
-	struct nvm_model model;
-	spinlock_t model_lock;
+	/* Namespaces (ns.c).  Changed only on the dispatcher (admin path). */
+	struct nvmev_ns *ns[NVMEV_MAX_NS + 1];	/* by NSID; [0] unused */
+	atomic64_t backing_pages;	/* RAM mode: pages of all namespaces */
+	u8 *memmap_base;		/* memmap mode: the mapped data area */
+	u64 memmap_area;		/* its size */
+	u32 changed_ns[NVMEV_MAX_NS];	/* Changed Namespace List log */
+	int nr_changed_ns;
+	bool changed_ns_overflow;
+	struct workqueue_struct *admin_wq;	/* long admin work, off the dispatcher */
+	struct mutex ns_lock;		/* held while a namespace is freed */
+	spinlock_t admin_lock;		/* admin CQ posting and its backlog */
+
+	/* Error Information log (io-cmd.c) */
+	spinlock_t err_lock;
+	u64 err_count;			/* errors ever logged */
+	u8 err_log[NVMEV_ERR_LOG_ENTRIES][64];	/* ring, newest at err_count - 1 */
+
 	struct nvmev_stats stats;
 
 	struct dentry *debugfs;		/* /sys/kernel/debug/nvmev/<name> */
@@ -207,6 +307,7 @@ struct nvmev_dev {
 	bool cpuhp_added;
 	struct nvmev_worker workers[NVMEV_MAX_WORKERS];
 	atomic_t inflight;		/* I/Os handed to workers, not yet completed */
+	atomic_t admin_async;		/* admin commands running in admin_wq */
 	u32 sq_deletions;		/* bumped when an SQ goes: workers look */
 };
 
@@ -231,42 +332,79 @@ int nvmev_cq_create(struct nvmev_dev *dev, u16 qid, u64 dma, u16 size,
 void nvmev_cq_delete(struct nvmev_dev *dev, u16 qid);
 int nvmev_sq_create(struct nvmev_dev *dev, u16 qid, u64 dma, u16 size,
 		    u16 cqid);
-void nvmev_sq_delete(struct nvmev_dev *dev, u16 qid);
+void nvmev_sq_delete(struct nvmev_dev *dev, u16 qid, bool abort_held);
 bool nvmev_cq_post(struct nvmev_dev *dev, struct nvmev_cq *cq, u16 sqid,
-		   u16 sq_head, u16 cid, u16 status, u32 result);
+		   u16 sq_head, u16 cid, u16 status, u64 result);
 u16 nvmev_sq_tail(struct nvmev_dev *dev, struct nvmev_sq *sq);
 void nvmev_cq_update_head(struct nvmev_dev *dev, struct nvmev_cq *cq);
+bool nvmev_host_range_ok(struct nvmev_dev *dev, u64 addr, u64 len);
 
 /* xfer.c: moving data between host memory and buffers */
 u16 nvmev_xfer(struct nvmev_dev *dev, const struct nvme_command *cmd,
 	       u64 len, void *buf, bool to_host);
-u16 nvmev_xfer_store(struct nvmev_dev *dev, const struct nvme_command *cmd,
+u16 nvmev_xfer_store(struct nvmev_ns *ns, const struct nvme_command *cmd,
 		     u64 offset, u64 len, bool to_host);
-u16 nvmev_compare_store(struct nvmev_dev *dev, const struct nvme_command *cmd,
+u16 nvmev_compare_store(struct nvmev_ns *ns, const struct nvme_command *cmd,
 			u64 offset, u64 len);
 
 /* store.c */
-int nvmev_store_init(struct nvmev_dev *dev);
-void nvmev_store_exit(struct nvmev_dev *dev);
+int nvmev_memmap_init(struct nvmev_dev *dev);
+void nvmev_memmap_exit(struct nvmev_dev *dev);
+int nvmev_store_init(struct nvmev_ns *ns);
+void nvmev_store_exit(struct nvmev_ns *ns);
 /* Map the bytes at offset for access; *len is cut to what is contiguous. */
 void *nvmev_store_map(struct nvmev_store *st, u64 offset, u64 *len,
 		      bool alloc, u16 *status);
 void nvmev_store_unmap(struct nvmev_store *st, void *addr);
 void nvmev_store_zero(struct nvmev_store *st, u64 offset, u64 len);
 void nvmev_store_erase_all(struct nvmev_store *st);
+u16 nvmev_store_copy(struct nvmev_store *st, u64 dst, u64 src, u64 len);
+
+/* ns.c: the namespace table and namespace management */
+extern const struct nvmev_cmd_set nvmev_nvm_cmd_set;
+const struct nvmev_cmd_set *nvmev_cmd_set_by_csi(u8 csi);
+const struct nvmev_cmd_set *nvmev_cmd_set_by_name(const char *name);
+struct nvmev_ns *nvmev_ns_create(struct nvmev_dev *dev,
+				 const struct nvmev_cmd_set *ops, u64 capacity,
+				 u32 lba_shift, u16 *status);
+void nvmev_ns_delete(struct nvmev_ns *ns);
+void nvmev_ns_delete_all(struct nvmev_dev *dev);
+u64 nvmev_ns_unallocated(struct nvmev_dev *dev);
+void nvmev_ns_changed(struct nvmev_dev *dev, u32 nsid);
+void nvmev_ns_quiesce(struct nvmev_ns *ns);
+void nvmev_ns_reset_timing(struct nvmev_dev *dev);
+bool nvmev_ns_unc_overlaps(struct nvmev_ns *ns, u64 slba, u64 nlb);
+int nvmev_ns_unc_update(struct nvmev_ns *ns, u64 slba, u64 nlb, bool mark);
+
+/* Active namespace: allocated and attached to our controller. */
+static inline struct nvmev_ns *nvmev_ns_active(struct nvmev_dev *dev,
+					       u32 nsid)
+{
+	struct nvmev_ns *ns;
+
+	if (!nsid || nsid > NVMEV_MAX_NS)
+		return NULL;
+	ns = READ_ONCE(dev->ns[nsid]);
+	return ns && ns->attached ? ns : NULL;
+}
 
 /* admin-cmd.c */
 void nvmev_admin_process(struct nvmev_dev *dev, struct nvmev_sq *sq,
 			 const struct nvme_command *cmd, u16 sq_head);
+void nvmev_admin_complete(struct nvmev_dev *dev, u16 cid, u16 status,
+			  u64 result);
+void nvmev_admin_backlog(struct nvmev_dev *dev);
 void nvmev_aen_queue(struct nvmev_dev *dev, u32 result);
 void nvmev_admin_reset(struct nvmev_dev *dev);
 void nvmev_identity_init(struct nvmev_dev *dev);
 
-/* io-cmd.c */
+/* io-cmd.c: the command-set independent I/O path */
 extern struct kmem_cache *nvmev_io_cache;
 void nvmev_io_submit(struct nvmev_dev *dev, struct nvmev_sq *sq,
-		     const struct nvme_command *cmd, u16 sq_head);
+		     const struct nvme_command *cmd);
 void nvmev_io_execute(struct nvmev_dev *dev, struct nvmev_io *io);
+void nvmev_error_log(struct nvmev_dev *dev, u16 sqid,
+		     const struct nvme_command *cmd, u16 status, u64 lba);
 
 /* dispatch.c */
 int nvmev_cpuhp_init(void);
@@ -274,17 +412,28 @@ void nvmev_cpuhp_exit(void);
 int nvmev_threads_start(struct nvmev_dev *dev);
 void nvmev_threads_stop(struct nvmev_dev *dev);
 void nvmev_worker_queue(struct nvmev_dev *dev, struct nvmev_io *io);
-void nvmev_post_status(struct nvmev_dev *dev, struct nvmev_sq *sq,
-		       u16 sq_head, u16 cid, u16 status);
 
-static inline u32 nvmev_lba_size(struct nvmev_dev *dev)
+/* Command dwords, whatever a kernel version calls them. */
+static inline u32 nvmev_cdw(const struct nvme_command *cmd, int n)
 {
-	return 1U << dev->cfg.lba_shift;
+	return le32_to_cpu(((const __le32 *)cmd)[n]);
 }
 
-static inline u64 nvmev_nr_lbas(struct nvmev_dev *dev)
+static inline u32 nvmev_lba_size(struct nvmev_ns *ns)
 {
-	return dev->cfg.capacity >> dev->cfg.lba_shift;
+	return 1U << ns->lba_shift;
+}
+
+static inline u64 nvmev_nr_lbas(struct nvmev_ns *ns)
+{
+	return ns->capacity >> ns->lba_shift;
+}
+
+static inline bool nvmev_lba_range_ok(struct nvmev_ns *ns, u64 slba, u64 nlb)
+{
+	u64 n = nvmev_nr_lbas(ns);
+
+	return slba < n && nlb <= n - slba;
 }
 
 #endif /* NVMEV_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nvmev: where the namespace's data lives.
+ * nvmev: where a namespace's data lives.
  *
  * RAM mode: pages come from kernel memory on the first write to them and
  * are kept in an xarray, as null_blk's memory_backed mode does.  A page
@@ -8,8 +8,12 @@
  * capped (backing_max); past the cap a write fails with Capacity Exceeded
  * and the host stays healthy.
  *
+ * The cap (backing_max) holds for the whole device: every namespace counts
+ * its pages in one device-wide counter.
+ *
  * memmap mode: the data lives in the memmap= reservation after the BAR
- * area, mapped write-back, as upstream NVMeVirt does.
+ * area, mapped write-back once per device; each namespace owns a
+ * contiguous part of it (ns.c places them).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -44,15 +48,15 @@ static struct page *store_alloc_page(struct nvmev_store *st, pgoff_t idx,
 {
 	struct page *page, *old;
 
-	if (atomic64_inc_return(&st->nr_pages) > st->max_pages) {
-		atomic64_dec(&st->nr_pages);
-		*status = NVME_SC_CAP_EXCEEDED;
+	if (atomic64_inc_return(st->nr_pages) > st->max_pages) {
+		atomic64_dec(st->nr_pages);
+		*status = NVME_SC_CAP_EXCEEDED | NVME_STATUS_DNR;
 		return NULL;
 	}
 	page = alloc_page(GFP_NOIO | __GFP_ZERO | __GFP_NOWARN);
 	if (!page) {
-		atomic64_dec(&st->nr_pages);
-		*status = NVME_SC_CAP_EXCEEDED;
+		atomic64_dec(st->nr_pages);
+		*status = NVME_SC_CAP_EXCEEDED | NVME_STATUS_DNR;
 		return NULL;
 	}
 	get_page(page);		/* the caller's reference */
@@ -61,9 +65,9 @@ static struct page *store_alloc_page(struct nvmev_store *st, pgoff_t idx,
 		/* Lost a race with another writer, or no memory for the node. */
 		put_page(page);
 		put_page(page);
-		atomic64_dec(&st->nr_pages);
+		atomic64_dec(st->nr_pages);
 		if (xa_is_err(old)) {
-			*status = NVME_SC_CAP_EXCEEDED;
+			*status = NVME_SC_CAP_EXCEEDED | NVME_STATUS_DNR;
 			return NULL;
 		}
 		return store_get_page(st, idx);
@@ -105,7 +109,7 @@ static void store_drop_page(struct nvmev_store *st, pgoff_t idx)
 	struct page *page = xa_erase(&st->pages, idx);
 
 	if (page) {
-		atomic64_dec(&st->nr_pages);
+		atomic64_dec(st->nr_pages);
 		put_page(page);
 	}
 }
@@ -114,7 +118,14 @@ static void store_drop_page(struct nvmev_store *st, pgoff_t idx)
 void nvmev_store_zero(struct nvmev_store *st, u64 offset, u64 len)
 {
 	if (st->kind == NVMEV_BACKING_MEMMAP) {
-		memset(st->memmap + offset, 0, len);
+		while (len) {
+			u64 n = min_t(u64, len, SZ_1M);
+
+			memset(st->memmap + offset, 0, n);
+			offset += n;
+			len -= n;
+			cond_resched();
+		}
 		return;
 	}
 	while (len) {
@@ -159,24 +170,18 @@ void nvmev_store_erase_all(struct nvmev_store *st)
 	}
 }
 
-int nvmev_store_init(struct nvmev_dev *dev)
+/* memmap mode: claim and map the data area of the reservation, once. */
+int nvmev_memmap_init(struct nvmev_dev *dev)
 {
-	struct nvmev_store *st = &dev->store;
 	const struct nvmev_config *cfg = &dev->cfg;
+	u64 size = cfg->total_capacity;
 
-	st->kind = cfg->backing;
-	st->capacity = cfg->capacity;
-	if (st->kind == NVMEV_BACKING_RAM) {
-		xa_init(&st->pages);
-		atomic64_set(&st->nr_pages, 0);
-		st->max_pages = cfg->backing_max >> PAGE_SHIFT;
+	if (cfg->backing != NVMEV_BACKING_MEMMAP)
 		return 0;
-	}
-
 	dev->store_res = (struct resource) {
 		.name	= "nvmev storage",
 		.start	= cfg->memmap_start + NVMEV_BAR_AREA,
-		.end	= cfg->memmap_start + NVMEV_BAR_AREA + st->capacity - 1,
+		.end	= cfg->memmap_start + NVMEV_BAR_AREA + size - 1,
 		.flags	= IORESOURCE_MEM | IORESOURCE_BUSY,
 	};
 	/* Insert, not request: the e820 "Reserved" entry may lie in between. */
@@ -184,38 +189,105 @@ int nvmev_store_init(struct nvmev_dev *dev)
 		pr_err("cannot claim %pR for storage\n", &dev->store_res);
 		return -EBUSY;
 	}
-	st->memmap = memremap(dev->store_res.start, st->capacity,
-			      MEMREMAP_WB);
-	if (!st->memmap) {
+	dev->memmap_base = memremap(dev->store_res.start, size, MEMREMAP_WB);
+	if (!dev->memmap_base) {
 		pr_err("cannot map %pR\n", &dev->store_res);
 		release_resource(&dev->store_res);
 		return -ENOMEM;
 	}
-	/* A fresh namespace reads as zeroes; this also proves it is memory. */
-	nvmev_store_erase_all(st);
-	*(u64 *)(st->memmap + st->capacity - 8) = 0x6e766d6576ULL;
-	if (*(u64 *)(st->memmap + st->capacity - 8) != 0x6e766d6576ULL) {
+	dev->memmap_area = size;
+	/* This also proves the range is memory. */
+	*(u64 *)(dev->memmap_base + size - 8) = 0x6e766d6576ULL;
+	if (*(u64 *)(dev->memmap_base + size - 8) != 0x6e766d6576ULL) {
 		pr_err("%pR does not hold memory; check memmap=\n",
 		       &dev->store_res);
-		nvmev_store_exit(dev);
+		nvmev_memmap_exit(dev);
 		return -EIO;
 	}
-	*(u64 *)(st->memmap + st->capacity - 8) = 0;
+	*(u64 *)(dev->memmap_base + size - 8) = 0;
 	return 0;
 }
 
-void nvmev_store_exit(struct nvmev_dev *dev)
+void nvmev_memmap_exit(struct nvmev_dev *dev)
 {
-	struct nvmev_store *st = &dev->store;
+	if (dev->memmap_base) {
+		memunmap(dev->memmap_base);
+		dev->memmap_base = NULL;
+		release_resource(&dev->store_res);
+	}
+}
+
+/*
+ * Set up a namespace's store.  In RAM mode it reads as zeroes at once; a
+ * memmap part must be erased by the caller (nvmev_store_erase_all(), which
+ * may take long) before the namespace takes I/O.
+ */
+int nvmev_store_init(struct nvmev_ns *ns)
+{
+	struct nvmev_dev *dev = ns->dev;
+	struct nvmev_store *st = &ns->store;
+
+	st->kind = dev->cfg.backing;
+	st->capacity = ns->capacity;
+	if (st->kind == NVMEV_BACKING_RAM) {
+		xa_init(&st->pages);
+		st->nr_pages = &dev->backing_pages;
+		st->max_pages = dev->cfg.backing_max >> PAGE_SHIFT;
+		return 0;
+	}
+	if (!dev->memmap_base ||
+	    ns->memmap_offset + ns->capacity > dev->memmap_area)
+		return -EINVAL;
+	st->memmap = dev->memmap_base + ns->memmap_offset;
+	return 0;
+}
+
+void nvmev_store_exit(struct nvmev_ns *ns)
+{
+	struct nvmev_store *st = &ns->store;
 
 	if (st->kind == NVMEV_BACKING_RAM) {
 		nvmev_store_erase_all(st);
 		xa_destroy(&st->pages);
-		return;
 	}
-	if (st->memmap) {
-		memunmap(st->memmap);
-		st->memmap = NULL;
-		release_resource(&dev->store_res);
+	st->memmap = NULL;
+}
+
+/*
+ * Copy @len bytes inside the store, from @src to @dst (Copy command).
+ * Never-written RAM pages copy as zeroes.  Ranges that overlap copy in
+ * ascending order, a piece at a time.
+ */
+u16 nvmev_store_copy(struct nvmev_store *st, u64 dst, u64 src, u64 len)
+{
+	u16 status = 0;
+
+	while (len) {
+		u64 ns = len, nd = len, n;
+		void *s, *d;
+
+		s = nvmev_store_map(st, src, &ns, false, &status);
+		if (status)
+			return status;
+		d = nvmev_store_map(st, dst, &nd, true, &status);
+		if (!d) {
+			if (s)
+				nvmev_store_unmap(st, s);
+			return status ? status : NVME_SC_INTERNAL;
+		}
+		n = min(ns, nd);
+		if (s) {
+			memmove(d, s, n);
+			nvmev_store_unmap(st, s);
+		} else {
+			memset(d, 0, n);
+		}
+		nvmev_store_unmap(st, d);
+		src += n;
+		dst += n;
+		len -= n;
+		if (!(dst & (SZ_1M - 1)))
+			cond_resched();
 	}
+	return 0;
 }

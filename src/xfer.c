@@ -5,7 +5,11 @@
  * Every transfer, admin or I/O, follows the command's PRP entries exactly
  * (pure/prp.c walks them): data lands at PRP1's offset and goes on through
  * PRP2 or the PRP list, never past what the host described.  Host memory is
- * reached through the kernel's map of RAM, a page at a time.
+ * reached through the kernel's map of RAM, a page at a time.  Only memory
+ * a host may hand to a device is touched: a page must have a struct page,
+ * must not lie in nvmev's own reservation (BAR or memmap storage), and a
+ * page the device writes must not be reserved (kernel image, firmware
+ * tables).  Anything else fails the command with Data Transfer Error.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -15,8 +19,34 @@
 #include "nvmev.h"
 #include "pure/prp.h"
 
+/* May the device read (or, with @write, write) this host page? */
+static bool host_page_ok(struct nvmev_dev *dev, u64 addr, bool write)
+{
+	unsigned long pfn = addr >> PAGE_SHIFT;
+
+	if (!pfn_valid(pfn))
+		return false;
+	if (addr >= dev->res.start && addr <= dev->res.end)
+		return false;
+	return !write || !PageReserved(pfn_to_page(pfn));
+}
+
+/* Queue memory: every page of [addr, addr + len) writable by the device. */
+bool nvmev_host_range_ok(struct nvmev_dev *dev, u64 addr, u64 len)
+{
+	u64 a;
+
+	if (!len || addr + len < addr)
+		return false;
+	for (a = addr & PAGE_MASK; a < addr + len; a += PAGE_SIZE)
+		if (!host_page_ok(dev, a, true))
+			return false;
+	return true;
+}
+
 /* Copy between host physical memory and @buf. */
-static int host_copy(u64 addr, void *buf, u32 len, bool to_host)
+static int host_copy(struct nvmev_dev *dev, u64 addr, void *buf, u32 len,
+		     bool to_host)
 {
 	while (len) {
 		unsigned long pfn = addr >> PAGE_SHIFT;
@@ -24,7 +54,7 @@ static int host_copy(u64 addr, void *buf, u32 len, bool to_host)
 		u32 n = min_t(u32, len, PAGE_SIZE - off);
 		void *p;
 
-		if (!pfn_valid(pfn))
+		if (!host_page_ok(dev, addr, to_host))
 			return -EFAULT;
 		p = kmap_local_page(pfn_to_page(pfn));
 		if (to_host)
@@ -41,7 +71,7 @@ static int host_copy(u64 addr, void *buf, u32 len, bool to_host)
 
 static int prp_list_read(void *ctx, u64 addr, void *buf, u32 len)
 {
-	return host_copy(addr, buf, len, false);
+	return host_copy(ctx, addr, buf, len, false);
 }
 
 static u16 prp_status_to_nvme(enum prp_status st)
@@ -60,6 +90,7 @@ static u16 prp_status_to_nvme(enum prp_status st)
 
 struct xfer_ctx {
 	struct nvmev_dev *dev;
+	struct nvmev_store *st;	/* store transfers */
 	void *buf;		/* buffer transfers */
 	u64 offset;		/* store transfers: byte offset in the store */
 	u64 done;
@@ -78,7 +109,7 @@ static u16 walk(struct nvmev_dev *dev, const struct nvme_command *cmd,
 		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
 	st = prp_walk(le64_to_cpu(cmd->common.dptr.prp1),
 		      le64_to_cpu(cmd->common.dptr.prp2), len,
-		      1U << dev->page_shift, max, prp_list_read, NULL,
+		      1U << dev->page_shift, max, prp_list_read, dev,
 		      emit, x);
 	if (st != PRP_OK && x->status)
 		return x->status;
@@ -90,7 +121,7 @@ static int emit_buf(void *ctx, u64 addr, u32 len)
 	struct xfer_ctx *x = ctx;
 	int ret;
 
-	ret = host_copy(addr, x->buf + x->done, len, x->to_host);
+	ret = host_copy(x->dev, addr, x->buf + x->done, len, x->to_host);
 	x->done += len;
 	return ret;
 }
@@ -107,7 +138,7 @@ u16 nvmev_xfer(struct nvmev_dev *dev, const struct nvme_command *cmd,
 static int emit_store(void *ctx, u64 addr, u32 len)
 {
 	struct xfer_ctx *x = ctx;
-	struct nvmev_store *st = &x->dev->store;
+	struct nvmev_store *st = x->st;
 
 	while (len) {
 		u64 n = len;
@@ -119,11 +150,11 @@ static int emit_store(void *ctx, u64 addr, u32 len)
 		if (x->status)
 			return -ENOSPC;
 		if (p) {
-			ret = host_copy(addr, p, n, x->to_host);
+			ret = host_copy(x->dev, addr, p, n, x->to_host);
 			nvmev_store_unmap(st, p);
 		} else {
 			/* Never written: reads as zeroes. */
-			ret = host_copy(addr, page_address(ZERO_PAGE(0)),
+			ret = host_copy(x->dev, addr, page_address(ZERO_PAGE(0)),
 					min_t(u64, n, PAGE_SIZE), true);
 			n = min_t(u64, n, PAGE_SIZE);
 		}
@@ -137,19 +168,19 @@ static int emit_store(void *ctx, u64 addr, u32 len)
 }
 
 /* Move @len bytes between the store at @offset and the host. */
-u16 nvmev_xfer_store(struct nvmev_dev *dev, const struct nvme_command *cmd,
+u16 nvmev_xfer_store(struct nvmev_ns *ns, const struct nvme_command *cmd,
 		     u64 offset, u64 len, bool to_host)
 {
-	struct xfer_ctx x = { .dev = dev, .offset = offset,
-			      .to_host = to_host };
+	struct xfer_ctx x = { .dev = ns->dev, .st = &ns->store,
+			      .offset = offset, .to_host = to_host };
 
-	return walk(dev, cmd, len, emit_store, &x);
+	return walk(ns->dev, cmd, len, emit_store, &x);
 }
 
 static int emit_compare(void *ctx, u64 addr, u32 len)
 {
 	struct xfer_ctx *x = ctx;
-	struct nvmev_store *st = &x->dev->store;
+	struct nvmev_store *st = x->st;
 	u8 *tmp = x->buf;
 
 	while (len) {
@@ -157,7 +188,7 @@ static int emit_compare(void *ctx, u64 addr, u32 len)
 		void *p;
 		int ret;
 
-		ret = host_copy(addr, tmp, n, false);
+		ret = host_copy(x->dev, addr, tmp, n, false);
 		if (ret)
 			return ret;
 		p = nvmev_store_map(st, x->offset + x->done, &n, false,
@@ -182,16 +213,17 @@ static int emit_compare(void *ctx, u64 addr, u32 len)
 }
 
 /* Compare the host's data with the store; NVME_SC_COMPARE_FAILED if not equal. */
-u16 nvmev_compare_store(struct nvmev_dev *dev, const struct nvme_command *cmd,
+u16 nvmev_compare_store(struct nvmev_ns *ns, const struct nvme_command *cmd,
 			u64 offset, u64 len)
 {
-	struct xfer_ctx x = { .dev = dev, .offset = offset };
+	struct xfer_ctx x = { .dev = ns->dev, .st = &ns->store,
+			      .offset = offset };
 	u16 status;
 
 	x.buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	if (!x.buf)
 		return NVME_SC_INTERNAL;
-	status = walk(dev, cmd, len, emit_compare, &x);
+	status = walk(ns->dev, cmd, len, emit_compare, &x);
 	kfree(x.buf);
 	return status;
 }

@@ -20,7 +20,7 @@ check "PCI domain >= 0x10000" num_ge "0x${addr%%:*}" 0x10000
 check "PCI class 0x010802" eq "$(cat /sys/class/nvme/nvme0/device/class)" 0x010802
 check "id-ctrl mn starts with nvmev" starts_with "$(id_ctrl_field mn)" nvmev
 check "id-ctrl sn not empty" test -n "$(id_ctrl_field sn)"
-check "id-ctrl nn is 1" num_eq "$(id_ctrl_field nn)" 1
+check "id-ctrl nn is 16 (namespace management)" num_eq "$(id_ctrl_field nn)" 16
 check "id-ctrl ver is 0x20000" num_eq "$(id_ctrl_field ver)" 0x20000
 check "id-ctrl mdts is 8 (default)" num_eq "$(id_ctrl_field mdts)" 8
 check "id-ns nsze is capacity/512" num_eq "$(id_ns_field nsze)" $((CAP / 512))

@@ -1,6 +1,9 @@
 #!/bin/bash
 # NVMe commands through nvme-cli: Write/Read, Write Zeroes, DSM deallocate,
-# Compare (match and mismatch), Flush; data checked with direct dd reads.
+# Compare (match and mismatch), Flush, Verify, Copy, Write Uncorrectable (and the
+# Error Information log and SMART media errors it feeds); data checked with
+# direct dd reads; the deallocate and write-zeroes limits the host reads
+# from Identify CNS 06h.
 # append: memmap=2M$0x100000000
 # timeout: 300
 source "$(dirname "$0")/../lib/guest.sh"
@@ -68,8 +71,44 @@ info "Flush"
 check "nvme flush" nvme flush "$NVME_CTRL" -n 1
 check "fsync through the block layer" dd if="$DATA" of="$NVME_NS" bs=$BS count=8 seek=4000 oflag=direct conv=fsync,notrunc status=none
 
+info "Verify"
+check "nvme verify LBA 1048..1063" nvme verify "$NVME_NS" -s 1048 -c 15
+check "nvme verify of the last block" nvme verify "$NVME_NS" -s $(($(blockdev --getsz "$NVME_NS") - 1)) -c 0
+
+info "Copy two source ranges to LBA 6000"
+check "nvme copy 2000+8 and 1048+8 to 6000" nvme copy "$NVME_NS" -d 6000 -s 2000,1048 -b 7,7
+check "first range copied" same_as 6000 8 "$DATA"
+check "second range copied after it" same_as 6008 8 "$DATA" 48
+check "Identify: MSRC allows 128 ranges" num_eq "$(id_ns_field msrc)" 127
+
+info "Write Uncorrectable LBA 5000..5007"
+check "dd write 8 blocks at 5000" dd if="$DATA" of="$NVME_NS" bs=$BS seek=5000 count=8 oflag=direct conv=notrunc status=none
+media0=$(smart_log_field media_errors)
+errs0=$(smart_log_field num_err_log_entries)
+check "nvme write-uncor" nvme write-uncor "$NVME_NS" -s 5000 -c 7
+check "reading a marked block fails" expect_fail dd if="$NVME_NS" of=/tmp/x bs=$BS skip=5004 count=1 iflag=direct status=none
+check "nvme read of it: Unrecovered Read Error (0x4281)" status_is 0x4281 nvme read "$NVME_NS" -s 5002 -c 0 -z $BS -d /tmp/x
+check "nvme verify over it: Unrecovered Read Error" status_is 0x4281 nvme verify "$NVME_NS" -s 4990 -c 15
+check "blocks before the range read fine" same_as 4992 8 "$ZERO"
+check "SMART media_errors counted" num_ge "$(smart_log_field media_errors)" $((media0 + 2))
+check "SMART error log entry count grew" num_ge "$(smart_log_field num_err_log_entries)" $((errs0 + 2))
+errlog=$(nvme error-log "$NVME_CTRL" -e 4 -o json)
+echo "$errlog" | head -n 30
+check "Error Information log: the newest entry is the failed Verify at LBA 4990" \
+	eq "$(json_field lba <<<"$errlog")" 4990
+check "rewriting two marked blocks clears them" dd if="$DATA" of="$NVME_NS" bs=$BS seek=5000 count=2 oflag=direct conv=notrunc status=none
+check "rewritten blocks read back" same_as 5000 2 "$DATA"
+check "the other marked blocks still fail" expect_fail dd if="$NVME_NS" of=/tmp/x bs=$BS skip=5002 count=1 iflag=direct status=none
+check "Write Zeroes clears the rest" nvme write-zeroes "$NVME_NS" -s 5002 -c 5
+check "zeroed blocks read zero" same_as 5002 6 "$ZERO"
+
+info "size limits the host read from Identify CNS 06h"
+check "discard_max_hw_bytes is 4096 blocks (DMRSL)" eq "$(cat /sys/block/nvme0n1/queue/discard_max_hw_bytes)" $((4096 * BS))
+check "write_zeroes_max_bytes is 16 MiB (WZSL)" eq "$(cat /sys/block/nvme0n1/queue/write_zeroes_max_bytes)" $((16 << 20))
+
 info "block layer discard and zero-out"
 check "blkdiscard 1 MiB at 8 MiB" blkdiscard -o $((8 << 20)) -l $((1 << 20)) "$NVME_NS"
+check "blkdiscard of the whole namespace (split by DMRSL)" blkdiscard "$NVME_NS"
 check "discarded range reads zero" mib_reads_zero 8
 check "dd write 1 MiB at 16 MiB" dd if=/dev/urandom of="$NVME_NS" bs=1M seek=16 count=1 oflag=direct status=none
 check "blkdiscard -z (write zeroes) 1 MiB at 16 MiB" blkdiscard -z -o $((16 << 20)) -l $((1 << 20)) "$NVME_NS"

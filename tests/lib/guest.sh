@@ -13,6 +13,7 @@
 # dmesg_mark; dmesg_since; dmesg_has ERE; dmesg_errors   kernel log since
 #                       the last mark
 # id_ctrl_field F; id_ns_field F; smart_log_field F   from nvme-cli JSON
+# status_is WANT CMD...  CMD fails with NVMe status WANT (nvme-cli output)
 # run_fio NAME FIO-ARGS...   fio with its log in $RESULTS/fio-NAME.log
 # The case exits non-zero when any check failed.
 set -eEuo pipefail
@@ -201,6 +202,22 @@ smart_log_field() { nvme smart-log "$NVME_CTRL" -o json | json_field "$1"; }
 
 # Logical block size of the namespace in bytes.
 ns_lba_size() { blockdev --getss "$NVME_NS"; }
+
+# status_is WANT CMD...: CMD (nvme-cli) fails and reports NVMe status WANT
+# (the Status Field without the phase bit, e.g. 0x4002 for Invalid Field
+# with DNR).
+status_is() {
+	local want=$1 out got
+	shift
+	if out=$("$@" 2>&1); then
+		echo "command succeeded: $out"
+		return 1
+	fi
+	got=$(grep -o -E '\(0x[0-9a-fA-F]+\)' <<<"$out" | tail -n1 | tr -d '()')
+	echo "nvme-cli: $out"
+	[[ -n $got ]] && (($got == want)) ||
+		{ echo "status '$got', want $want"; return 1; }
+}
 
 # ---- fio -----------------------------------------------------------------------
 
