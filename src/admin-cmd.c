@@ -25,6 +25,11 @@
 #define NVMEV_AER_INFO_TEMP	0x01	/* SMART event: temperature threshold */
 #define NVMEV_FEAT_IOCS_PROFILE	0x19	/* I/O Command Set Profile */
 #define NVMEV_CSI_NONE		0xff	/* CNS without a CSI */
+#define NVMEV_LOG_LBA_STATUS	0x0e	/* LBA Status Information log */
+#define NVMEV_LBA_STATUS_LOG_MAX SZ_64K
+#define NVMEV_ATYPE_UNTRACKED	0x10	/* Get LBA Status action types */
+#define NVMEV_ATYPE_TRACKED	0x11
+#define NVMEV_OACS_GET_LBA_STATUS (1 << 9)
 
 struct admin_ctx {
 	struct nvmev_dev *dev;
@@ -226,7 +231,8 @@ static void fill_id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 	id->oaes = cpu_to_le32(NVME_AEN_CFG_NS_ATTR);
 	id->cntrltype = 1;			/* I/O controller */
 	id->oacs = cpu_to_le16(1 << 1 |		/* Format NVM */
-			       NVME_CTRL_OACS_NS_MNGT_SUPP);
+			       NVME_CTRL_OACS_NS_MNGT_SUPP |
+			       NVMEV_OACS_GET_LBA_STATUS);
 	id->acl = 3;
 	id->aerl = NVMEV_NR_AER - 1;
 	id->frmw = 0x3;				/* one slot, read-only */
@@ -673,9 +679,106 @@ static void fill_effects(const struct nvmev_cmd_set *cs,
 	e->acs[nvme_admin_async_event] = cpu_to_le32(csupp);
 	e->acs[nvme_admin_ns_mgmt] = cpu_to_le32(nsmgmt);
 	e->acs[nvme_admin_ns_attach] = cpu_to_le32(nsmgmt);
+	e->acs[nvme_admin_get_lba_status] = cpu_to_le32(csupp);
 	e->acs[nvme_admin_format_nvm] = cpu_to_le32(lbcc |
 						   NVME_CMD_EFFECTS_NCC);
 	cs->effects(e);
+}
+
+/*
+ * LBA Status Information log: for each namespace with LBAs marked by
+ * Write Uncorrectable, one element whose descriptors list them (the host
+ * may then Get LBA Status on them, or rewrite them).
+ */
+static void fill_lba_status_log(struct nvmev_dev *dev, u8 *log, size_t size)
+{
+	size_t pos = 16;
+	u32 nsid, nr_el = 0;
+	u64 total = 0;
+
+	for (nsid = 1; nsid <= NVMEV_MAX_NS; nsid++) {
+		struct nvmev_ns *ns = nvmev_ns_active(dev, nsid);
+		size_t el = pos;
+		u64 from = 0, start, len;
+		u32 nr = 0;
+
+		if (!ns || !READ_ONCE(ns->unc.nr) || pos + 16 > size)
+			continue;
+		pos += 16;
+		spin_lock(&ns->unc_lock);
+		while (pos + 16 <= size &&
+		       lba_ranges_next(&ns->unc, from, &start, &len)) {
+			len = min_t(u64, len, U32_MAX);
+			*(__le64 *)(log + pos) = cpu_to_le64(start);
+			*(__le32 *)(log + pos + 8) = cpu_to_le32(len);
+			pos += 16;
+			total += len;
+			from = start + len;
+			nr++;
+		}
+		spin_unlock(&ns->unc_lock);
+		*(__le32 *)(log + el) = cpu_to_le32(nsid);
+		*(__le32 *)(log + el + 4) = cpu_to_le32(nr);
+		log[el + 8] = NVMEV_ATYPE_TRACKED;
+		nr_el++;
+	}
+	*(__le32 *)log = cpu_to_le32(pos);			/* LSLPLEN */
+	*(__le32 *)(log + 4) = cpu_to_le32(nr_el);		/* NLSLNE */
+	*(__le32 *)(log + 8) = cpu_to_le32(min_t(u64, total, U32_MAX));
+}
+
+/*
+ * Get LBA Status: the LBAs of [SLBA, SLBA + RL) that are known to be
+ * unrecoverable (marked by Write Uncorrectable), as LBA Status
+ * Descriptors; both action types report the same tracked set.
+ */
+static u16 admin_get_lba_status(struct admin_ctx *c)
+{
+	struct nvmev_dev *dev = c->dev;
+	u32 nsid = le32_to_cpu(c->cmd->common.nsid);
+	struct nvmev_ns *ns = nvmev_ns_active(dev, nsid);
+	u64 slba = cdw(c->cmd, 10) | (u64)cdw(c->cmd, 11) << 32;
+	u64 len = ((u64)cdw(c->cmd, 12) + 1) * 4;
+	u32 rl = cdw(c->cmd, 13) & 0xffff;
+	u8 atype = cdw(c->cmd, 13) >> 24;
+	u64 end, from, start, n, pos = 8;
+	u32 nlsd = 0;
+	u8 *buf, cmpc;
+	u16 status;
+
+	if (!ns)
+		return NVME_SC_INVALID_NS | NVME_STATUS_DNR;
+	if (atype != NVMEV_ATYPE_UNTRACKED && atype != NVMEV_ATYPE_TRACKED)
+		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+	if (slba >= nvmev_nr_lbas(ns))
+		return NVME_SC_LBA_RANGE | NVME_STATUS_DNR;
+	if (len < 8 || len > ((u64)SZ_4K << dev->cfg.mdts))
+		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+	end = rl ? min_t(u64, slba + rl, nvmev_nr_lbas(ns)) : nvmev_nr_lbas(ns);
+	buf = kzalloc(len, GFP_KERNEL);
+	if (!buf)
+		return NVME_SC_INTERNAL;
+	cmpc = 2;		/* the whole range was looked at */
+	from = slba;
+	spin_lock(&ns->unc_lock);
+	while (lba_ranges_next(&ns->unc, from, &start, &n) && start < end) {
+		if (pos + 16 > len) {
+			cmpc = 1;	/* stopped at MNDW */
+			break;
+		}
+		n = min3(n, end - start, (u64)U32_MAX);
+		*(__le64 *)(buf + pos) = cpu_to_le64(start);
+		*(__le32 *)(buf + pos + 8) = cpu_to_le32(n);
+		pos += 16;
+		nlsd++;
+		from = start + n;
+	}
+	spin_unlock(&ns->unc_lock);
+	*(__le32 *)buf = cpu_to_le32(nlsd);
+	buf[4] = cmpc;
+	status = send_buf(c, buf, len);
+	kfree(buf);
+	return status;
 }
 
 static u16 admin_get_log_page(struct admin_ctx *c)
@@ -706,6 +809,9 @@ static u16 admin_get_log_page(struct admin_ctx *c)
 		break;
 	case NVME_LOG_CHANGED_NS:
 		size = NVMEV_CHANGED_NS_MAX * 4;
+		break;
+	case NVMEV_LOG_LBA_STATUS:
+		size = NVMEV_LBA_STATUS_LOG_MAX;
 		break;
 	case NVME_LOG_FW_SLOT:
 		size = sizeof(struct nvme_fw_slot_info_log);
@@ -742,6 +848,9 @@ static u16 admin_get_log_page(struct admin_ctx *c)
 		fill_smart(dev, (void *)log);
 		if (!rae)
 			dev->aen_masked &= ~BIT(NVME_AER_SMART);
+		break;
+	case NVMEV_LOG_LBA_STATUS:
+		fill_lba_status_log(dev, log, size);
 		break;
 	case NVME_LOG_CHANGED_NS: {
 		__le32 *list = (__le32 *)log;
@@ -1121,6 +1230,7 @@ static u16 (*const admin_handlers[])(struct admin_ctx *c) = {
 	[nvme_admin_format_nvm]		= admin_format,
 	[nvme_admin_ns_mgmt]		= admin_ns_mgmt,
 	[nvme_admin_ns_attach]		= admin_ns_attach,
+	[nvme_admin_get_lba_status]	= admin_get_lba_status,
 };
 
 /* Run one admin command and post its completion. */

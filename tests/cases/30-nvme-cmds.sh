@@ -1,7 +1,8 @@
 #!/bin/bash
 # NVMe commands through nvme-cli: Write/Read, Write Zeroes, DSM deallocate,
 # Compare (match and mismatch), Flush, Verify, Copy, Write Uncorrectable (and the
-# Error Information log and SMART media errors it feeds); data checked with
+# Error Information log, SMART media errors, Get LBA Status and the LBA Status
+# Information log that report it); data checked with
 # direct dd reads; the deallocate and write-zeroes limits the host reads
 # from Identify CNS 06h.
 # append: memmap=2M$0x100000000
@@ -96,6 +97,14 @@ errlog=$(nvme error-log "$NVME_CTRL" -e 4 -o json)
 echo "$errlog" | head -n 30
 check "Error Information log: the newest entry is the failed Verify at LBA 4990" \
 	eq "$(json_field lba <<<"$errlog")" 4990
+lbastat=$(nvme get-lba-status "$NVME_NS" -n 1 -s 0 -m 63 -a 0x11 -l 0 2>&1)
+echo "$lbastat" | sed 's/^/      get-lba-status: /'
+check "Get LBA Status reports LBA 5000, 8 blocks" bash -c 'grep -qiE "5000|0x1388" <<<"$1" && grep -qE "(NLB|nlb)[^0-9]*(8|0x8)\b" <<<"$1"' _ "$lbastat"
+check "Get LBA Status past the end: LBA Out of Range" status_is 0x4080 nvme get-lba-status "$NVME_NS" -n 1 -s $((1 << 40)) -m 15 -a 0x11
+check "Get LBA Status action type 5: Invalid Field" status_is 0x4002 nvme get-lba-status "$NVME_NS" -n 1 -s 0 -m 15 -a 5
+lsl=$(nvme lba-status-log "$NVME_CTRL" 2>&1)
+echo "$lsl" | sed 's/^/      lba-status-log: /'
+check "LBA Status Information log names namespace 1 and LBA 5000" bash -c 'grep -qiE "5000|0x1388" <<<"$1"' _ "$lsl"
 check "rewriting two marked blocks clears them" dd if="$DATA" of="$NVME_NS" bs=$BS seek=5000 count=2 oflag=direct conv=notrunc status=none
 check "rewritten blocks read back" same_as 5000 2 "$DATA"
 check "the other marked blocks still fail" expect_fail dd if="$NVME_NS" of=/tmp/x bs=$BS skip=5002 count=1 iflag=direct status=none
