@@ -50,15 +50,7 @@ static void pad_copy(char *dst, const char *src, size_t len)
 /* Stable identifiers made from the instance number. */
 void nvmev_identity_init(struct nvmev_dev *dev)
 {
-	u32 seed = 0x6e766d65 ^ (dev->cfg.instance * 0x9e3779b9);
-	int i;
-
-	for (i = 0; i < 16; i++) {
-		seed = seed * 1103515245 + 12345;
-		dev->uuid[i] = seed >> 16;
-	}
-	dev->uuid[6] = (dev->uuid[6] & 0x0f) | 0x40;	/* version 4 layout */
-	dev->uuid[8] = (dev->uuid[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
+	nvmev_make_uuid(dev->uuid, 0x6e766d65 ^ (dev->cfg.instance * 0x9e3779b9));
 	snprintf(dev->serial, sizeof(dev->serial), "NVMEV%04d",
 		 dev->cfg.instance);
 	snprintf(dev->model_name, sizeof(dev->model_name), "nvmev NVM");

@@ -91,19 +91,25 @@ static u64 memmap_place(struct nvmev_dev *dev, u64 size)
 	return dev->memmap_area - pos >= size ? pos : U64_MAX;
 }
 
-/* Stable identifiers from instance, NSID and generation. */
-static void ns_identity_init(struct nvmev_ns *ns)
+/* A UUID (version 4 layout) that depends only on @seed: stable names. */
+void nvmev_make_uuid(u8 *uuid, u32 seed)
 {
-	u32 seed = 0x6e736964 ^ (ns->dev->cfg.instance * 0x9e3779b9) ^
-		   (ns->nsid * 0x85ebca6b) ^ (ns->generation * 0xc2b2ae35);
 	int i;
 
 	for (i = 0; i < 16; i++) {
 		seed = seed * 1103515245 + 12345;
-		ns->uuid[i] = seed >> 16;
+		uuid[i] = seed >> 16;
 	}
-	ns->uuid[6] = (ns->uuid[6] & 0x0f) | 0x40;	/* version 4 layout */
-	ns->uuid[8] = (ns->uuid[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
+	uuid[6] = (uuid[6] & 0x0f) | 0x40;	/* version 4 layout */
+	uuid[8] = (uuid[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
+}
+
+/* Stable identifiers from instance, NSID and generation. */
+static void ns_identity_init(struct nvmev_ns *ns)
+{
+	nvmev_make_uuid(ns->uuid, 0x6e736964 ^
+			(ns->dev->cfg.instance * 0x9e3779b9) ^
+			(ns->nsid * 0x85ebca6b) ^ (ns->generation * 0xc2b2ae35));
 	memcpy(ns->nguid, ns->uuid, 16);
 	ns->nguid[0] ^= 0xa5;
 	ns->eui64[0] = 0x02;		/* locally administered */

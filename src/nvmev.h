@@ -371,6 +371,7 @@ void nvmev_ns_delete(struct nvmev_ns *ns);
 void nvmev_ns_delete_all(struct nvmev_dev *dev);
 u64 nvmev_ns_unallocated(struct nvmev_dev *dev);
 void nvmev_ns_changed(struct nvmev_dev *dev, u32 nsid);
+void nvmev_make_uuid(u8 *uuid, u32 seed);
 void nvmev_ns_quiesce(struct nvmev_ns *ns);
 void nvmev_ns_reset_timing(struct nvmev_dev *dev);
 bool nvmev_ns_unc_overlaps(struct nvmev_ns *ns, u64 slba, u64 nlb);
