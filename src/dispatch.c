@@ -253,7 +253,10 @@ static u64 complete_due(struct nvmev_dev *dev, struct nvmev_worker *w)
 		if (cq_listed(full, nfull, cq))
 			continue;
 		if (!post_io(dev, io, io->status)) {
-			atomic64_inc(&dev->stats.cq_full_waits);
+			if (!io->cq_waited) {
+				io->cq_waited = true;
+				atomic64_inc(&dev->stats.cq_full_waits);
+			}
 			if (nfull == NVMEV_FULL_CQS)
 				break;
 			full[nfull++] = cq;

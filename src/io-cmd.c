@@ -88,6 +88,7 @@ void nvmev_io_submit(struct nvmev_dev *dev, struct nvmev_sq *sq,
 	io->cmd = *cmd;
 	io->status = 0;
 	io->done = false;
+	io->cq_waited = false;
 	io->result = 0;
 	io->slba = 0;
 	io->offset = 0;

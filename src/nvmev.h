@@ -133,6 +133,7 @@ struct nvmev_io {
 	struct nvme_command cmd;
 	u16 status;			/* NVMe status, without the phase bit */
 	bool done;			/* executed, or refused: nothing to run */
+	bool cq_waited;			/* found its CQ full at least once */
 	u64 result;			/* completion dwords 0 and 1 */
 	u64 deadline;			/* ns, when the model says it completes */
 	u64 slba;			/* first LBA, from the command */
@@ -158,7 +159,7 @@ struct nvmev_stats {
 	atomic64_t host_writes;
 	atomic64_t media_errors;
 	atomic64_t posted;		/* I/O completions posted */
-	atomic64_t late_ns;		/* sum of (posted - deadline) */
+	atomic64_t late_ns;		/* sum of (posted - deadline), incl. waits for CQ room */
 	u64 late_max_ns;		/* worst single lateness */
 	atomic64_t cq_full_waits;	/* completions that waited for CQ room */
 	atomic64_t aborted_sq_del;	/* completed as "aborted due to SQ deletion" */

@@ -6,7 +6,8 @@
 #  - Delete I/O SQ completes the commands it holds as "Command Aborted due
 #    to SQ Deletion";
 #  - queue and PRP addresses in nvmev's BAR or beyond RAM fail with a
-#    status, and the controller stays usable.
+#    status, and the controller stays usable;
+#  - a fused Compare and Write pair is refused (FUSES = 0), nothing written.
 # The debugfs counters must agree; afterwards the nvme driver binds again
 # and a fio verify passes.
 # append: memmap=2M$0x100000000
@@ -91,6 +92,7 @@ set_param read_lat_ns 8300
 check "aborted_sq_deletion counted" num_ge "$(stat_field aborted_sq_deletion)" $((aborted0 + 8))
 
 check "bad-addr: BAR and far addresses refused with a status" uhost bad-addr
+check "fused: a fused Compare and Write pair is refused" uhost fused
 info "stats: $(tr '\n' ' ' <"$STATS" 2>/dev/null)"
 info "nvmev messages: $(dmesg_since | grep -c 'nvmev' || true)"
 

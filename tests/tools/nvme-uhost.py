@@ -265,13 +265,14 @@ class SubQueue:
 		self.tail = 0
 		self.next_cid = 0
 
-	def put(self, opcode, nsid=0, prp1=0, prp2=0, cdw=(), cid=None):
-		"""Write one entry at the tail (no doorbell); returns its CID."""
+	def put(self, opcode, nsid=0, prp1=0, prp2=0, cdw=(), cid=None, flags=0):
+		"""Write one entry at the tail (no doorbell); returns its CID.
+		@flags is CDW0 bits 15:8 (FUSE in bits 9:8, PSDT in 15:14)."""
 		if cid is None:
 			cid = self.next_cid
 			self.next_cid = (self.next_cid + 1) & 0xFFFF
 		dws = list(cdw) + [0] * (6 - len(cdw))
-		entry = struct.pack("<BBHIIIQQQ6I", opcode, 0, cid, nsid, 0, 0, 0,
+		entry = struct.pack("<BBHIIIQQQ6I", opcode, flags, cid, nsid, 0, 0, 0,
 				    prp1, prp2, *dws)
 		off = self.tail * 64
 		self.page.buf[off:off + 64] = entry
@@ -785,12 +786,40 @@ def cmd_bad_addr(ctrl, rep, args):
 	rep.check(ctrl.delete_pair(qid), "delete queue pair %d" % qid)
 
 
+def cmd_fused(ctrl, rep, _args):
+	"""FUSES is 0: either half of a fused pair is refused, nothing written."""
+	qid = 7
+	ctrl.create_pair(qid, 16, 16)
+	buf = ctrl.pool.get()
+	lba = 12288
+	buf.fill(0x00)
+	rep.check(ctrl.rw(qid, IO_WRITE, lba, buf.phys).ok(), "write zeroes data at LBA %d" % lba)
+	sq, cq = ctrl.sqs[qid], ctrl.cqs[qid]
+	data = ctrl.pool.get()
+	data.fill(0xA5)
+	# A Compare (first, FUSE 01b) and a Write (second, FUSE 10b).
+	c1 = sq.put(0x05, 1, buf.phys, 0, (lba, 0, ctrl.nlb(PAGE) - 1), flags=1)
+	c2 = sq.put(IO_WRITE, 1, data.phys, 0, (lba, 0, ctrl.nlb(PAGE) - 1), flags=2)
+	sq.ring()
+	got = {c.cid: c for c in cq.collect(2, 5.0)}
+	for cid, what in ((c1, "fused Compare (FUSE 01b)"), (c2, "fused Write (FUSE 10b)")):
+		cqe = got.get(cid)
+		rep.check(cqe is not None and cqe.is_status(SC_INVALID_FIELD, 0, dnr=True),
+			  "%s: Invalid Field in Command, DNR" % what, str(cqe))
+	buf.fill(0xFF)
+	rep.check(ctrl.rw(qid, IO_READ, lba, buf.phys).ok() and
+		  bytes(buf.buf[0:PAGE]) == bytes(PAGE),
+		  "the refused Write wrote nothing")
+	rep.check(ctrl.delete_pair(qid), "delete queue pair %d" % qid)
+
+
 COMMANDS = {
 	"identify": (cmd_identify, "bring-up and Identify only"),
 	"cq-full": (cmd_cq_full, "a full CQ holds completions back, loses none, stalls no other CQ"),
 	"sq-head": (cmd_sq_head, "reported SQ head never goes backwards"),
 	"sq-delete": (cmd_sq_delete, "Delete I/O SQ aborts held commands (set read_lat_ns ~2 s)"),
 	"bad-addr": (cmd_bad_addr, "queue/PRP addresses in the BAR or beyond RAM fail with a status"),
+	"fused": (cmd_fused, "fused Compare and Write are refused (FUSES = 0)"),
 }
 
 
