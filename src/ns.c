@@ -133,7 +133,6 @@ struct nvmev_ns *nvmev_ns_create(struct nvmev_dev *dev,
 				 const struct nvmev_cmd_set *ops, u64 capacity,
 				 u32 lba_shift, u16 *status)
 {
-	static u32 generation;
 	struct nvmev_ns *ns;
 	u32 nsid;
 
@@ -161,7 +160,7 @@ struct nvmev_ns *nvmev_ns_create(struct nvmev_dev *dev,
 	spin_lock_init(&ns->unc_lock);
 	ns->dev = dev;
 	ns->nsid = nsid;
-	ns->generation = ++generation;
+	ns->generation = ++dev->ns_generation;
 	ns->ops = ops;
 	ns->capacity = capacity;
 	ns->lba_shift = lba_shift;

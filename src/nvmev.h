@@ -283,6 +283,7 @@ struct nvmev_dev {
 
 	/* Namespaces (ns.c).  Changed only on the dispatcher (admin path). */
 	struct nvmev_ns *ns[NVMEV_MAX_NS + 1];	/* by NSID; [0] unused */
+	u32 ns_generation;		/* namespaces ever created */
 	atomic64_t backing_pages;	/* RAM mode: pages of all namespaces */
 	u8 *memmap_base;		/* memmap mode: the mapped data area */
 	u64 memmap_area;		/* its size */

@@ -7,7 +7,9 @@
 #    to SQ Deletion";
 #  - queue and PRP addresses in nvmev's BAR or beyond RAM fail with a
 #    status, and the controller stays usable;
-#  - a fused Compare and Write pair is refused (FUSES = 0), nothing written.
+#  - a fused Compare and Write pair is refused (FUSES = 0), nothing written;
+#  - Format NVM waits for the namespace's held I/O, refuses new I/O with
+#    Namespace Not Ready meanwhile, and leaves the admin queue served.
 # The debugfs counters must agree; afterwards the nvme driver binds again
 # and a fio verify passes.
 # append: memmap=2M$0x100000000
@@ -93,6 +95,9 @@ check "aborted_sq_deletion counted" num_ge "$(stat_field aborted_sq_deletion)" $
 
 check "bad-addr: BAR and far addresses refused with a status" uhost bad-addr
 check "fused: a fused Compare and Write pair is refused" uhost fused
+set_param read_lat_ns 2000000000
+check "format: Format NVM waits for held I/O and leaves the dispatcher free" uhost format
+set_param read_lat_ns 8300
 info "stats: $(tr '\n' ' ' <"$STATS" 2>/dev/null)"
 info "nvmev messages: $(dmesg_since | grep -c 'nvmev' || true)"
 

@@ -13,6 +13,8 @@ head -c $((4 << 20)) /dev/urandom >/tmp/data
 check "write 4 MiB within the cap" dd if=/tmp/data of="$NVME_NS" bs=1M oflag=direct status=none
 check "writing 16 MiB more fails" expect_fail dd if=/dev/zero of="$NVME_NS" bs=1M seek=64 count=16 oflag=direct status=none
 check "the failure is Capacity Exceeded" dmesg_has 'sc 0x81|Capacity Exceeded|space allocation'
+# The host logs "(sct 0x0 / sc 0x81) DNR": retrying cannot help.
+check "Capacity Exceeded has DNR set" dmesg_has 'sc 0x81\) DNR'
 dd if="$NVME_NS" of=/tmp/back bs=1M count=4 iflag=direct status=none
 check "data below the cap still reads back" cmp /tmp/data /tmp/back
 check "discard the failed range" blkdiscard -o $((64 << 20)) -l $((16 << 20)) "$NVME_NS"

@@ -66,6 +66,8 @@ SC_SUCCESS = 0x00
 SC_INVALID_FIELD = 0x02
 SC_DATA_XFER_ERROR = 0x04
 SC_ABORT_SQ_DELETION = 0x08
+SC_NS_NOT_READY = 0x82
+ADM_FORMAT = 0x80
 
 ADMIN_QSIZE = 32
 BAD_FAR_ADDR = 1 << 46		# far beyond any test guest's RAM
@@ -813,6 +815,70 @@ def cmd_fused(ctrl, rep, _args):
 	rep.check(ctrl.delete_pair(qid), "delete queue pair %d" % qid)
 
 
+def cmd_format(ctrl, rep, _args):
+	"""Format NVM quiesces the namespace and runs off the dispatcher.
+
+	With read_lat_ns ~2 s: a read is held, then Format NVM (LBA format 0)
+	and an Identify go on the admin queue.  The Identify must complete
+	at once (the dispatcher is not busy formatting), a read sent during
+	the format gets Namespace Not Ready, and the Format completes only
+	after the held read (it waited for the namespace's I/O)."""
+	qid = 8
+	sq, cq = ctrl.create_pair(qid, 16, 16)
+	buf, buf2, page = ctrl.pool.get(), ctrl.pool.get(), ctrl.pool.get()
+	t0 = time.monotonic()
+	rcid = ctrl.put_rw(sq, IO_READ, 0, buf.phys)
+	sq.ring()
+	time.sleep(0.2)
+	rep.check(cq.pending() == 0, "the read is held (read_lat_ns ~2 s)")
+	asq, acq = ctrl.sqs[0], ctrl.cqs[0]
+	fcid = asq.put(ADM_FORMAT, 1, cdw=(0,))
+	icid = asq.put(ADM_IDENTIFY, 0, page.phys, cdw=(1,))
+	asq.ring()
+	order, read_t, end = [], None, time.monotonic() + 8.0
+	sent_during = False
+	while time.monotonic() < end and len(order) < 2:
+		cqe = acq.pop()
+		if cqe is not None:
+			order.append((cqe.cid, cqe, time.monotonic() - t0))
+			if cqe.cid == icid and not sent_during:
+				# The format is still running: a new read must be refused.
+				ctrl.put_rw(sq, IO_READ, 8, buf2.phys)
+				sq.ring()
+				sent_during = True
+		c = cq.pop()
+		if c is not None:
+			if c.cid == rcid:
+				read_t = (c, time.monotonic() - t0)
+			else:
+				rep.check(c.is_status(SC_NS_NOT_READY, 0),
+					  "a read during the format: Namespace Not Ready",
+					  str(c))
+		time.sleep(0.0002)
+	while read_t is None and time.monotonic() < end:
+		c = cq.pop()
+		if c is not None and c.cid == rcid:
+			read_t = (c, time.monotonic() - t0)
+		time.sleep(0.0002)
+	for cid, cqe, t in order:
+		Report.info("admin CID %d at %.3f s: %s" % (cid, t, cqe))
+	ids = [o[0] for o in order]
+	rep.check(ids[:1] == [icid],
+		  "Identify completes first, while the format waits", str(ids))
+	rep.check(sent_during, "a read was sent while the format ran")
+	fmt = [o for o in order if o[0] == fcid]
+	rep.check(fmt and fmt[0][1].ok(), "Format NVM succeeds",
+		  str(fmt[0][1]) if fmt else "no completion")
+	rep.check(read_t is not None and read_t[0].ok(),
+		  "the held read completes successfully",
+		  str(read_t[0]) if read_t else "no completion")
+	if fmt and read_t:
+		rep.check(fmt[0][2] >= read_t[1],
+			  "Format completes after the held read (%.3f s >= %.3f s)" %
+			  (fmt[0][2], read_t[1]))
+	rep.check(ctrl.delete_pair(qid), "delete queue pair %d" % qid)
+
+
 COMMANDS = {
 	"identify": (cmd_identify, "bring-up and Identify only"),
 	"cq-full": (cmd_cq_full, "a full CQ holds completions back, loses none, stalls no other CQ"),
@@ -820,6 +886,7 @@ COMMANDS = {
 	"sq-delete": (cmd_sq_delete, "Delete I/O SQ aborts held commands (set read_lat_ns ~2 s)"),
 	"bad-addr": (cmd_bad_addr, "queue/PRP addresses in the BAR or beyond RAM fail with a status"),
 	"fused": (cmd_fused, "fused Compare and Write are refused (FUSES = 0)"),
+	"format": (cmd_format, "Format NVM waits for held I/O, off the dispatcher (set read_lat_ns ~2 s)"),
 }
 
 
