@@ -197,17 +197,13 @@ static void put128(u8 *dst, u64 val)
 	put_le(dst, val, 16);
 }
 
-static const struct nvmev_cmd_set *const admin_cmd_sets[] = {
-	&nvmev_nvm_cmd_set,
-};
-
 static void fill_id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 {
 	u16 oncs = NVME_CTRL_ONCS_TIMESTAMP;
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(admin_cmd_sets); i++)
-		oncs |= admin_cmd_sets[i]->oncs;
+	for (i = 0; i < nvmev_nr_cmd_sets; i++)
+		oncs |= nvmev_cmd_sets[i]->oncs;
 	id->vid = cpu_to_le16(NVMEV_VENDOR_ID);
 	id->ssvid = cpu_to_le16(NVMEV_VENDOR_ID);
 	pad_copy(id->sn, dev->serial, sizeof(id->sn));
@@ -436,8 +432,8 @@ static u16 admin_identify(struct admin_ctx *c)
 		u64 v = 0;
 
 		/* Combination 0: every command set we have. */
-		for (i = 0; i < ARRAY_SIZE(admin_cmd_sets); i++)
-			v |= BIT_ULL(admin_cmd_sets[i]->csi);
+		for (i = 0; i < nvmev_nr_cmd_sets; i++)
+			v |= BIT_ULL(nvmev_cmd_sets[i]->csi);
 		/* Ours, or (0, FFFFh) the controller processing the command. */
 		if (cntid != NVMEV_CNTLID && cntid && cntid != 0xffff)
 			status = NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
@@ -1010,7 +1006,6 @@ static void admin_erase_fn(struct work_struct *work)
 	}
 	nvmev_admin_complete(w->dev, w->cid, NVME_SC_SUCCESS,
 			     w->nr == 1 && !w->lba_shift ? w->ns[0]->nsid : 0);
-	atomic_dec(&w->dev->admin_async);
 	kfree(w);
 }
 
@@ -1020,7 +1015,6 @@ static u16 admin_queue_erase(struct admin_ctx *c, struct admin_work *w)
 
 	for (i = 0; i < w->nr; i++)
 		w->ns[i]->state = NVMEV_NS_BUSY;  /* new I/O: Namespace Not Ready */
-	atomic_inc(&c->dev->admin_async);
 	queue_work(c->dev->admin_wq, &w->work);
 	return NVMEV_ADMIN_ASYNC;
 }

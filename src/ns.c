@@ -27,15 +27,17 @@
 
 #define NVMEV_UNC_INITIAL	16	/* Write Uncorrectable ranges, grows */
 
-static const struct nvmev_cmd_set *const nvmev_cmd_sets[] = {
+/* Every command set (kind) nvmev has; Identify and lookups walk this. */
+const struct nvmev_cmd_set *const nvmev_cmd_sets[] = {
 	&nvmev_nvm_cmd_set,
 };
+const int nvmev_nr_cmd_sets = ARRAY_SIZE(nvmev_cmd_sets);
 
 const struct nvmev_cmd_set *nvmev_cmd_set_by_csi(u8 csi)
 {
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(nvmev_cmd_sets); i++)
+	for (i = 0; i < nvmev_nr_cmd_sets; i++)
 		if (nvmev_cmd_sets[i]->csi == csi)
 			return nvmev_cmd_sets[i];
 	return NULL;
@@ -45,7 +47,7 @@ const struct nvmev_cmd_set *nvmev_cmd_set_by_name(const char *name)
 {
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(nvmev_cmd_sets); i++)
+	for (i = 0; i < nvmev_nr_cmd_sets; i++)
 		if (!strcmp(nvmev_cmd_sets[i]->name, name))
 			return nvmev_cmd_sets[i];
 	return NULL;

@@ -66,7 +66,6 @@
  * namespace is split by the host and cannot stall a queue.
  */
 #define NVMEV_DEALLOC_MAX	SZ_16M	/* DMSL, DMRSL and WZSL, in bytes */
-#define NVMEV_DSM_MAX_RANGES	256	/* DMRL */
 #define NVMEV_UNC_MAX		SZ_16M	/* WUSL: Write Uncorrectable, bytes */
 #define NVMEV_VERIFY_MAX	SZ_16M	/* VSL: Verify, bytes */
 
@@ -309,7 +308,6 @@ struct nvmev_dev {
 	bool cpuhp_added;
 	struct nvmev_worker workers[NVMEV_MAX_WORKERS];
 	atomic_t inflight;		/* I/Os handed to workers, not yet completed */
-	atomic_t admin_async;		/* admin commands running in admin_wq */
 	u32 sq_deletions;		/* bumped when an SQ goes: workers look */
 };
 
@@ -364,6 +362,8 @@ u16 nvmev_store_copy(struct nvmev_store *st, u64 dst, u64 src, u64 len);
 
 /* ns.c: the namespace table and namespace management */
 extern const struct nvmev_cmd_set nvmev_nvm_cmd_set;
+extern const struct nvmev_cmd_set *const nvmev_cmd_sets[];
+extern const int nvmev_nr_cmd_sets;
 const struct nvmev_cmd_set *nvmev_cmd_set_by_csi(u8 csi);
 const struct nvmev_cmd_set *nvmev_cmd_set_by_name(const char *name);
 struct nvmev_ns *nvmev_ns_create(struct nvmev_dev *dev,
