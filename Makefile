@@ -8,6 +8,8 @@
 #   make demo       boot a throwaway VM with the device attached and show it
 #   make bench      benchmark nvmev against null_blk, brd and QEMU's NVMe (bench/run)
 #   make unit       user-space unit tests only
+#   make sim        build the SSD simulator into .cache/bin/nvmev-ssdsim
+#                   (user space; tune an SSD profile: docs/ssdsim.md)
 #   make deb        build the nvmev-dkms .deb into .cache/pkg/ (dpkg-buildpackage)
 #   make rpm        build the nvmev-dkms .rpm into .cache/pkg/ (rpmbuild)
 #   make clean
@@ -40,6 +42,20 @@ clean:
 	$(MAKE) -C tests/unit clean
 
 .PHONY: all module install unit check demo bench clean
+
+# --- The SSD simulator: the FTL of src/pure/ in user space, on a virtual
+# clock. It goes to $(NVMEV_CACHE)/bin (default .cache/bin, ignored by git).
+SSDSIM := $(if $(NVMEV_CACHE),$(abspath $(NVMEV_CACHE)),$(CURDIR)/.cache)/bin/nvmev-ssdsim
+SSDSIM_SRCS := $(CURDIR)/src/tools/nvmev-ssdsim.c $(wildcard $(CURDIR)/src/pure/*.c)
+
+sim: $(SSDSIM)
+
+$(SSDSIM): $(SSDSIM_SRCS) $(wildcard $(CURDIR)/src/pure/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -Wall -Wextra -O2 -I$(CURDIR)/src/pure -o $@ $(SSDSIM_SRCS) -lm
+	@echo "built $@ (try: $@ --help)"
+
+.PHONY: sim
 
 # --- Packages (nvmev-dkms). VERSION is the single source of the version. ---
 NVMEV_VERSION := $(shell cat $(CURDIR)/VERSION)

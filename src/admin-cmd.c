@@ -616,6 +616,21 @@ static u16 admin_set_features(struct admin_ctx *c)
 	return NVME_SC_SUCCESS;
 }
 
+/* SMART Percentage Used: the most worn namespace's. */
+static u8 percent_used(struct nvmev_dev *dev)
+{
+	struct nvmev_ns *ns;
+	u8 pct = 0;
+	int i;
+
+	for (i = 1; i <= NVMEV_MAX_NS; i++) {
+		ns = dev->ns[i];
+		if (ns && ns->kind->percent_used)
+			pct = max(pct, ns->kind->percent_used(ns));
+	}
+	return pct;
+}
+
 static void fill_smart(struct nvmev_dev *dev, struct nvme_smart_log *s)
 {
 	struct nvmev_stats *st = &dev->stats;
@@ -631,7 +646,7 @@ static void fill_smart(struct nvmev_dev *dev, struct nvme_smart_log *s)
 	if (spare < s->spare_thresh)
 		s->critical_warning |= NVME_SMART_CRIT_SPARE;
 	put_le(s->temperature, NVMEV_TEMP_K, 2);
-	s->percent_used = 0;
+	s->percent_used = percent_used(dev);
 	/* Data units are thousands of 512-byte units, rounded up. */
 	put128(s->data_units_read,
 	       DIV_ROUND_UP_ULL(atomic64_read(&st->units_read), 1000));
@@ -996,6 +1011,10 @@ static void admin_erase_fn(struct work_struct *work)
 		ns = w->ns[i];
 		nvmev_ns_quiesce(ns);
 		nvmev_store_erase_all(&ns->store);
+		/* The model forgets every block too (an SSD's FTL unmaps). */
+		if (ns->kind->time_dealloc)
+			ns->kind->time_dealloc(ns, ktime_get_ns(), 0,
+					       ns->capacity >> ns->lba_shift);
 		spin_lock(&ns->unc_lock);
 		ns->unc.nr = 0;
 		spin_unlock(&ns->unc_lock);
@@ -1063,7 +1082,7 @@ static u16 admin_ns_mgmt(struct admin_ctx *c)
 	u32 sel = cdw(c->cmd, 10) & 0xf;
 	u8 csi = cdw(c->cmd, 11) >> 24;
 	u32 nsid = le32_to_cpu(c->cmd->common.nsid);
-	const struct nvmev_cmd_set *cs;
+	const struct nvmev_kind *kind;
 	struct nvmev_ns *ns = NULL;
 	struct nvme_id_ns *id;
 	struct admin_work *w;
@@ -1087,8 +1106,8 @@ static u16 admin_ns_mgmt(struct admin_ctx *c)
 	if (sel != 0)
 		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
 
-	cs = nvmev_cmd_set_by_csi(csi);
-	if (!cs)
+	kind = nvmev_kind_for_csi(dev, csi);
+	if (!kind)
 		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
 	id = kzalloc(sizeof(*id), GFP_KERNEL);
 	if (!id)
@@ -1110,7 +1129,7 @@ static u16 admin_ns_mgmt(struct admin_ctx *c)
 		if (nsze > (U64_MAX >> shift))
 			status = NVME_SC_NS_INSUFFICIENT_CAP | NVME_STATUS_DNR;
 		else
-			ns = nvmev_ns_create(dev, cs, nsze << shift, shift,
+			ns = nvmev_ns_create(dev, kind, nsze << shift, shift,
 					     &status);
 	}
 	if (status)

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nvmev: the NVM command set (CSI 00h) and the NVM device kind.
+ * nvmev: the NVM command set (CSI 00h), and the "nvm" device kind.
  *
  * Read, Write, Compare, Flush, Write Zeroes, Dataset Management, Verify,
- * Write Uncorrectable and Copy (source range format 0).  parse() runs on the dispatcher: it checks the
- * command against the namespace, fixes the byte offset and length (so a
- * later Format cannot change what was checked) and asks the NVM timing
- * model for the deadline.  execute() runs on a worker.
+ * Write Uncorrectable and Copy (source range format 0).  parse() runs on
+ * the dispatcher: it checks the command against the namespace, fixes the
+ * byte offset and length (so a later Format cannot change what was
+ * checked) and asks the namespace's kind for the deadline: the "nvm" kind
+ * below (Optane-like, pure/nvm_timing.c) or the "ssd" kind (ssd.c).
+ * execute() runs on a worker.
  *
  * Limits (Identify CNS 06h): Write Zeroes, Verify and Write Uncorrectable
  * move at most 16 MiB, a Dataset Management command covers at most
@@ -49,14 +51,23 @@ static u32 cmd_nlb(const struct nvme_command *cmd)
 	return (nvmev_cdw(cmd, 12) & 0xffff) + 1;
 }
 
-static u64 nvm_time(struct nvmev_ns *ns, u64 now, bool write, u64 bytes)
+/* When a command on [slba, slba + nlb) completes: the kind's model says. */
+static u64 nvm_time(struct nvmev_ns *ns, u64 now, u64 slba, u64 nlb,
+		    u32 flags)
 {
-	u64 t;
+	return ns->kind->time_rw(ns, now, slba, nlb, flags);
+}
 
-	spin_lock(&ns->model_lock);
-	t = nvm_model_submit(&ns->model, now, write, bytes);
-	spin_unlock(&ns->model_lock);
-	return t;
+static u32 rw_flags(const struct nvme_command *cmd)
+{
+	u32 flags = 0;
+
+	if (cmd->common.opcode == nvme_cmd_write) {
+		flags |= NVMEV_T_WRITE;
+		if (le16_to_cpu(cmd->rw.control) & NVME_RW_FUA)
+			flags |= NVMEV_T_FUA;
+	}
+	return flags;
 }
 
 static u16 nvm_parse(struct nvmev_ns *ns, struct nvmev_io *io, u64 now)
@@ -79,6 +90,8 @@ static u16 nvm_parse(struct nvmev_ns *ns, struct nvmev_io *io, u64 now)
 			return NVME_SC_LBA_RANGE | NVME_STATUS_DNR;
 		break;
 	case nvme_cmd_flush:
+		if (ns->kind->time_flush)
+			io->deadline = ns->kind->time_flush(ns, now);
 		return NVME_SC_SUCCESS;
 	case nvme_cmd_dsm:
 		io->bytes = ((nvmev_cdw(cmd, 10) & 0xff) + 1) *
@@ -110,19 +123,23 @@ static u16 nvm_parse(struct nvmev_ns *ns, struct nvmev_io *io, u64 now)
 		io->bytes = (u64)nlb << ns->lba_shift;
 		if (io->bytes > max)
 			return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
-		io->deadline = nvm_time(ns, now, opc == nvme_cmd_write,
-					io->bytes);
+		io->deadline = nvm_time(ns, now, io->slba, nlb, rw_flags(cmd));
 		break;
 	case nvme_cmd_write_zeroes:
-	case nvme_cmd_write_uncor:
 		if (((u64)nlb << ns->lba_shift) > NVMEV_DEALLOC_MAX)
 			return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
-		io->deadline = nvm_time(ns, now, true, 0);
+		io->deadline = ns->kind->time_dealloc(ns, now, io->slba, nlb);
+		break;
+	case nvme_cmd_write_uncor:
+		if (((u64)nlb << ns->lba_shift) > NVMEV_UNC_MAX)
+			return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+		io->deadline = nvm_time(ns, now, io->slba, nlb,
+					NVMEV_T_WRITE | NVMEV_T_NODATA);
 		break;
 	case nvme_cmd_verify:
 		if (((u64)nlb << ns->lba_shift) > NVMEV_VERIFY_MAX)
 			return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
-		io->deadline = nvm_time(ns, now, false, 0);
+		io->deadline = nvm_time(ns, now, io->slba, nlb, NVMEV_T_NODATA);
 		break;
 	}
 	return NVME_SC_SUCCESS;
@@ -178,6 +195,10 @@ static u16 nvm_dsm(struct nvmev_ns *ns, struct nvmev_io *io)
 		nvmev_store_zero(&ns->store, slba << ns->lba_shift,
 				 (u64)nlb << ns->lba_shift);
 		status = nvm_clear_unc(ns, slba, nlb);
+		if (nlb)
+			io->deadline = max(io->deadline,
+					   ns->kind->time_dealloc(ns, ktime_get_ns(),
+								  slba, nlb));
 	}
 	kfree(r);
 	return status;
@@ -234,8 +255,12 @@ static u16 nvm_copy(struct nvmev_ns *ns, struct nvmev_io *io)
 	}
 	if (!status)
 		status = nvm_clear_unc(ns, io->slba, total);
-	t = nvm_time(ns, ktime_get_ns(), false, total << ns->lba_shift);
-	io->deadline = nvm_time(ns, t, true, total << ns->lba_shift);
+	/* Timed as reads of the sources, then a write of the destination. */
+	t = ktime_get_ns();
+	for (i = 0; i < nr; i++)
+		t = max(t, nvm_time(ns, ktime_get_ns(), le64_to_cpu(r[i].slba),
+				    le16_to_cpu(r[i].nlb) + 1, 0));
+	io->deadline = nvm_time(ns, t, io->slba, total, NVMEV_T_WRITE);
 out:
 	kfree(r);
 	return status;
@@ -346,7 +371,27 @@ static void nvm_effects(struct nvme_effects_log *e)
 	e->iocs[NVMEV_CMD_COPY] = cpu_to_le32(lbcc);
 }
 
-static void nvm_reset(struct nvmev_ns *ns)
+/* ---- The "nvm" kind: the Optane-like model of pure/nvm_timing.c ---- */
+
+static u64 nvm_kind_rw(struct nvmev_ns *ns, u64 now, u64 slba, u64 nlb,
+		       u32 flags)
+{
+	u64 bytes = flags & NVMEV_T_NODATA ? 0 : nlb << ns->lba_shift;
+	u64 t;
+
+	spin_lock(&ns->model_lock);
+	t = nvm_model_submit(&ns->model, now, flags & NVMEV_T_WRITE, bytes);
+	spin_unlock(&ns->model_lock);
+	return t;
+}
+
+/* Deallocation is a media write without data, as before kinds existed. */
+static u64 nvm_kind_dealloc(struct nvmev_ns *ns, u64 now, u64 slba, u64 nlb)
+{
+	return nvm_kind_rw(ns, now, slba, nlb, NVMEV_T_WRITE | NVMEV_T_NODATA);
+}
+
+static void nvm_kind_reset(struct nvmev_ns *ns)
 {
 	spin_lock(&ns->model_lock);
 	nvm_model_reset(&ns->model);
@@ -366,5 +411,12 @@ const struct nvmev_cmd_set nvmev_nvm_cmd_set = {
 			  NVME_CTRL_ONCS_WRITE_UNCORRECTABLE |
 			  NVME_CTRL_ONCS_DSM | NVME_CTRL_ONCS_WRITE_ZEROES |
 			  NVMEV_ONCS_VERIFY | NVMEV_ONCS_COPY,
-	.reset		= nvm_reset,
+};
+
+const struct nvmev_kind nvmev_nvm_kind = {
+	.name		= "nvm",
+	.cs		= &nvmev_nvm_cmd_set,
+	.reset		= nvm_kind_reset,
+	.time_rw	= nvm_kind_rw,
+	.time_dealloc	= nvm_kind_dealloc,
 };

@@ -61,7 +61,53 @@ MODULE_PARM_DESC(cpus,
 
 static char *kind = "nvm";
 module_param(kind, charp, 0444);
-MODULE_PARM_DESC(kind, "Kind of namespace 1: nvm (Optane-like; the only kind so far)");
+MODULE_PARM_DESC(kind,
+		 "Kind of namespace 1 and, unless new_ns_kind= says otherwise, of namespaces made by nvme create-ns: nvm (Optane-like, default) or ssd (NAND SSD: FTL, write buffer, GC)");
+
+static char *profile = "970pro";
+module_param(profile, charp, 0444);
+MODULE_PARM_DESC(profile,
+		 "SSD kind: 970pro (default; Samsung 970 PRO-like MLC, NVMeVirt's figures) or tlc-dc (PCIe 4.0 TLC datacenter drive)");
+
+static char *ssd;
+module_param(ssd, charp, 0444);
+MODULE_PARM_DESC(ssd,
+		 "SSD kind: settings over the profile, key=value,...; keys channels luns planes pages_per_block page_kib oneshot cell_bits read0_us..read3_us prog_us erase_us channel_mbs host_mbs fw_read_us fw_write_us fw_write_4k_us wb_kib write_cache op_pct gc_fg_lines gc_bg_lines gc_bg_idle_us gc_policy (greedy|cost-benefit) pe_cycles (docs/ssd.md)");
+
+/* The kind given to namespaces that nvme create-ns makes from now on. */
+static int new_ns_kind_set(const char *val, const struct kernel_param *kp)
+{
+	const struct nvmev_kind *k = nvmev_kind_by_name(val);
+	struct nvmev_dev *dev;
+
+	if (!k) {
+		pr_err("new_ns_kind=%s: use one of %s\n", val, NVMEV_KIND_NAMES);
+		return -EINVAL;
+	}
+	*(const struct nvmev_kind **)kp->arg = k;
+	mutex_lock(&nvmev_lock);
+	list_for_each_entry(dev, &nvmev_devices, node)
+		WRITE_ONCE(dev->new_ns_kind, k);
+	mutex_unlock(&nvmev_lock);
+	return 0;
+}
+
+static int new_ns_kind_get(char *buf, const struct kernel_param *kp)
+{
+	const struct nvmev_kind *k = *(const struct nvmev_kind **)kp->arg;
+
+	return sysfs_emit(buf, "%s\n", k ? k->name : kind);
+}
+
+static const struct kernel_param_ops new_ns_kind_ops = {
+	.set = new_ns_kind_set,
+	.get = new_ns_kind_get,
+};
+
+static const struct nvmev_kind *new_ns_kind;
+module_param_cb(new_ns_kind, &new_ns_kind_ops, &new_ns_kind, 0644);
+MODULE_PARM_DESC(new_ns_kind,
+		 "Kind of the namespaces nvme create-ns makes (CSI 00h): nvm or ssd (default: kind=); writable at run time");
 
 static unsigned int lba_size = 512;
 module_param(lba_size, uint, 0444);
@@ -295,14 +341,53 @@ static int check_reservation(u64 start, u64 size)
 	return 0;
 }
 
+/*
+ * The SSD kind's parameters: the profile, then ssd= over it.  Checked
+ * whatever the kind (a namespace made later may be an SSD), and fitted to
+ * namespace 1 when that is one.
+ */
+static int build_ssd_config(struct nvmev_config *cfg)
+{
+	struct ssd_params p;
+	const char *why;
+	u64 bytes, mem;
+
+	if (ssd_profile_get(profile, &cfg->ssd)) {
+		pr_err("profile=%s: use one of 970pro, tlc-dc\n", profile);
+		return -EINVAL;
+	}
+	if (ssd && ssd_params_parse(&cfg->ssd, ssd, &why)) {
+		pr_err("ssd=%s refused: %s\n", ssd, why);
+		return -EINVAL;
+	}
+	p = cfg->ssd;
+	bytes = round_up(cfg->kind == &nvmev_ssd_kind ? cfg->capacity : SZ_1G,
+			 SSD_PAGE_BYTES);
+	if (ssd_fit(&p, bytes, &why)) {
+		pr_err("SSD parameters (profile=%s%s%s) refused: %s\n", profile,
+		       ssd ? " ssd=" : "", ssd ? ssd : "", why);
+		return -EINVAL;
+	}
+	mem = ssd_mem_bytes(&p, bytes);
+	if (cfg->kind == &nvmev_ssd_kind &&
+	    mem > ((u64)totalram_pages() << (PAGE_SHIFT - 2))) {
+		pr_err("capacity=%llu MiB: the SSD's FTL tables would take %llu MiB, more than a quarter of RAM\n",
+		       cfg->capacity >> 20, mem >> 20);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int build_config(struct nvmev_config *cfg)
 {
 	u64 cap = 0, bmax = 0;
 	int ret;
 
 	memset(cfg, 0, sizeof(*cfg));
-	if (!nvmev_cmd_set_by_name(kind)) {
-		pr_err("kind=%s is not a device kind (supported: nvm)\n", kind);
+	cfg->kind = nvmev_kind_by_name(kind);
+	if (!cfg->kind) {
+		pr_err("kind=%s is not a device kind (supported: %s)\n", kind,
+		       NVMEV_KIND_NAMES);
 		return -EINVAL;
 	}
 	if (!memmap_start || !memmap_size) {
@@ -429,6 +514,9 @@ static int build_config(struct nvmev_config *cfg)
 	cfg->sleep_max_us = sleep_max_us;
 	cfg->spin_ns = spin_ns;
 	cfg->timing = timing;
+	ret = build_ssd_config(cfg);
+	if (ret)
+		return ret;
 
 	ret = parse_cpus(cfg);
 	if (ret)
@@ -443,6 +531,7 @@ static int nvmev_stats_show(struct seq_file *m, void *unused)
 {
 	struct nvmev_dev *dev = m->private;
 	u64 n = atomic64_read(&dev->stats.posted);
+	int i;
 
 	seq_printf(m, "completions_posted %llu\n", n);
 	seq_printf(m, "late_mean_ns %llu\n",
@@ -455,6 +544,14 @@ static int nvmev_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "aborted_sq_deletion %lld\n",
 		   atomic64_read(&dev->stats.aborted_sq_del));
 	seq_printf(m, "error_log_entries %llu\n", READ_ONCE(dev->err_count));
+	mutex_lock(&dev->ns_lock);	/* no namespace is freed meanwhile */
+	for (i = 1; i <= NVMEV_MAX_NS; i++) {
+		struct nvmev_ns *ns = READ_ONCE(dev->ns[i]);
+
+		if (ns && ns->kind->show)
+			ns->kind->show(ns, m);
+	}
+	mutex_unlock(&dev->ns_lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(nvmev_stats);
@@ -494,13 +591,12 @@ static struct resource *nvmev_res_user(struct resource *res)
 }
 
 /* Namespace 1, attached, from capacity=, lba_size= and kind=. */
-static int nvmev_ns_init(struct nvmev_dev *dev,
-			 const struct nvmev_cmd_set *cmd_set)
+static int nvmev_ns_init(struct nvmev_dev *dev)
 {
 	struct nvmev_ns *ns;
 	u16 status;
 
-	ns = nvmev_ns_create(dev, cmd_set, dev->cfg.capacity,
+	ns = nvmev_ns_create(dev, dev->cfg.kind, dev->cfg.capacity,
 			     dev->cfg.lba_shift, &status);
 	if (!ns) {
 		pr_err("cannot create namespace 1: status %#x\n", status);
@@ -516,7 +612,6 @@ static int nvmev_ns_init(struct nvmev_dev *dev,
 
 static int nvmev_dev_create(const struct nvmev_config *cfg)
 {
-	const struct nvmev_cmd_set *cmd_set = nvmev_cmd_set_by_name(kind);
 	struct nvmev_dev *dev;
 	struct resource *user;
 	int ret;
@@ -525,6 +620,7 @@ static int nvmev_dev_create(const struct nvmev_config *cfg)
 	if (!dev)
 		return -ENOMEM;
 	dev->cfg = *cfg;
+	dev->new_ns_kind = new_ns_kind ? new_ns_kind : cfg->kind;
 	snprintf(dev->name, sizeof(dev->name), "nvmev%d", cfg->instance);
 	spin_lock_init(&dev->admin_lock);
 	spin_lock_init(&dev->err_lock);
@@ -561,7 +657,7 @@ static int nvmev_dev_create(const struct nvmev_config *cfg)
 	ret = nvmev_memmap_init(dev);
 	if (ret)
 		goto out_wq;
-	ret = nvmev_ns_init(dev, cmd_set);
+	ret = nvmev_ns_init(dev);
 	if (ret)
 		goto out_store;
 	ret = nvmev_pci_create(dev);
@@ -581,7 +677,7 @@ static int nvmev_dev_create(const struct nvmev_config *cfg)
 	mutex_unlock(&nvmev_lock);
 	nvmev_debugfs_add(dev);
 	pr_info("%s: namespace 1 %s kind, %llu MiB, %u-byte blocks, %s backing, %llu MiB in all\n",
-		dev->name, cmd_set->name, cfg->capacity >> 20,
+		dev->name, cfg->kind->name, cfg->capacity >> 20,
 		1U << cfg->lba_shift,
 		cfg->backing == NVMEV_BACKING_RAM ? "RAM" : "memmap",
 		cfg->total_capacity >> 20);

@@ -43,13 +43,37 @@ const struct nvmev_cmd_set *nvmev_cmd_set_by_csi(u8 csi)
 	return NULL;
 }
 
-const struct nvmev_cmd_set *nvmev_cmd_set_by_name(const char *name)
+/* Every device kind; kind= and new_ns_kind= name one of these. */
+const struct nvmev_kind *const nvmev_kinds[] = {
+	&nvmev_nvm_kind,
+	&nvmev_ssd_kind,
+};
+const int nvmev_nr_kinds = ARRAY_SIZE(nvmev_kinds);
+
+const struct nvmev_kind *nvmev_kind_by_name(const char *name)
 {
 	int i;
 
-	for (i = 0; i < nvmev_nr_cmd_sets; i++)
-		if (!strcmp(nvmev_cmd_sets[i]->name, name))
-			return nvmev_cmd_sets[i];
+	for (i = 0; i < nvmev_nr_kinds; i++)
+		if (sysfs_streq(nvmev_kinds[i]->name, name))
+			return nvmev_kinds[i];
+	return NULL;
+}
+
+/*
+ * The kind of a namespace that Namespace Management creates with @csi:
+ * new_ns_kind= if it speaks that command set, else the first that does.
+ */
+const struct nvmev_kind *nvmev_kind_for_csi(struct nvmev_dev *dev, u8 csi)
+{
+	const struct nvmev_kind *k = READ_ONCE(dev->new_ns_kind);
+	int i;
+
+	if (k && k->cs->csi == csi)
+		return k;
+	for (i = 0; i < nvmev_nr_kinds; i++)
+		if (nvmev_kinds[i]->cs->csi == csi)
+			return nvmev_kinds[i];
 	return NULL;
 }
 
@@ -120,6 +144,8 @@ static void ns_identity_init(struct nvmev_ns *ns)
 
 static void ns_free(struct nvmev_ns *ns)
 {
+	if (ns->kind->exit)
+		ns->kind->exit(ns);
 	nvmev_store_exit(ns);
 	kvfree(ns->unc_buf);
 	kfree(ns);
@@ -132,7 +158,7 @@ static void ns_free(struct nvmev_ns *ns)
  * then makes it live.
  */
 struct nvmev_ns *nvmev_ns_create(struct nvmev_dev *dev,
-				 const struct nvmev_cmd_set *ops, u64 capacity,
+				 const struct nvmev_kind *kind, u64 capacity,
 				 u32 lba_shift, u16 *status)
 {
 	struct nvmev_ns *ns;
@@ -163,7 +189,8 @@ struct nvmev_ns *nvmev_ns_create(struct nvmev_dev *dev,
 	ns->dev = dev;
 	ns->nsid = nsid;
 	ns->generation = ++dev->ns_generation;
-	ns->ops = ops;
+	ns->kind = kind;
+	ns->ops = kind->cs;
 	ns->capacity = capacity;
 	ns->lba_shift = lba_shift;
 	ns->state = NVMEV_NS_LIVE;
@@ -182,6 +209,12 @@ struct nvmev_ns *nvmev_ns_create(struct nvmev_dev *dev,
 		}
 	}
 	if (nvmev_store_init(ns)) {
+		kvfree(ns->unc_buf);
+		kfree(ns);
+		goto nomem;
+	}
+	if (kind->init && kind->init(ns)) {
+		nvmev_store_exit(ns);
 		kvfree(ns->unc_buf);
 		kfree(ns);
 		goto nomem;
@@ -288,8 +321,8 @@ void nvmev_ns_reset_timing(struct nvmev_dev *dev)
 	for (i = 1; i <= NVMEV_MAX_NS; i++) {
 		struct nvmev_ns *ns = dev->ns[i];
 
-		if (ns && ns->ops->reset)
-			ns->ops->reset(ns);
+		if (ns && ns->kind->reset)
+			ns->kind->reset(ns);
 	}
 }
 

@@ -21,6 +21,7 @@
 #include <linux/list.h>
 
 #include "pure/nvm_timing.h"
+#include "pure/ssd_ftl.h"
 #include "pure/lba_ranges.h"
 
 #define NVMEV_VENDOR_ID		0xcafe	/* not a registered vendor; private domain only */
@@ -92,11 +93,15 @@ struct nvmev_config {
 	u32 sleep_max_us;		/* longest idle sleep of the dispatcher */
 	u32 spin_ns;			/* workers spin, not sleep, this close to a deadline */
 	struct nvm_timing timing;	/* NVM timing model of new namespaces */
+	const struct nvmev_kind *kind;	/* kind of namespace 1 */
+	struct ssd_params ssd;		/* SSD kind: profile and ssd= settings */
 	int instance;			/* instance number, names the device */
 };
 
 struct nvmev_dev;
 struct nvmev_ns;
+struct nvmev_kind;
+struct seq_file;
 
 /* A completion queue, in host memory. */
 struct nvmev_cq {
@@ -195,8 +200,33 @@ struct nvmev_cmd_set {
 	void (*effects)(struct nvme_effects_log *e);
 	/* ONCS bits this command set needs. */
 	u16 oncs;
-	/* Reset of the timing state (controller reset). */
-	void (*reset)(struct nvmev_ns *ns);
+};
+
+/* Flags of nvmev_kind.time_rw(). */
+#define NVMEV_T_WRITE		(1 << 0)	/* host to device */
+#define NVMEV_T_FUA		(1 << 1)	/* complete on media */
+#define NVMEV_T_NODATA		(1 << 2)	/* no data moves (Verify, Write Uncorrectable) */
+
+/*
+ * A device kind: the command set its namespaces speak and the timing model
+ * behind them.  The NVM command set (io-cmd-nvm.c) serves the "nvm" kind
+ * (Optane-like, pure/nvm_timing.c) and the "ssd" kind (NAND SSD, ssd.c,
+ * pure/ssd_ftl.c); it asks the kind when each command completes.  Each
+ * time_*() hook takes the namespace's model lock itself.
+ */
+struct nvmev_kind {
+	const char *name;			/* kind= */
+	const struct nvmev_cmd_set *cs;		/* the commands it serves */
+	int (*init)(struct nvmev_ns *ns);	/* model set-up; may sleep */
+	void (*exit)(struct nvmev_ns *ns);
+	void (*reset)(struct nvmev_ns *ns);	/* controller reset: model idle */
+	u64 (*time_rw)(struct nvmev_ns *ns, u64 now, u64 slba, u64 nlb,
+		       u32 flags);
+	u64 (*time_flush)(struct nvmev_ns *ns, u64 now);
+	/* DSM deallocate and Write Zeroes: the blocks hold no data now. */
+	u64 (*time_dealloc)(struct nvmev_ns *ns, u64 now, u64 slba, u64 nlb);
+	u8 (*percent_used)(struct nvmev_ns *ns);	/* SMART, 0..255 */
+	void (*show)(struct nvmev_ns *ns, struct seq_file *m);	/* debugfs */
 };
 
 enum nvmev_ns_state {
@@ -208,7 +238,8 @@ struct nvmev_ns {
 	struct nvmev_dev *dev;
 	u32 nsid;
 	u32 generation;			/* makes the identifiers of a reused NSID new */
-	const struct nvmev_cmd_set *ops;
+	const struct nvmev_kind *kind;
+	const struct nvmev_cmd_set *ops;	/* kind->cs */
 	u32 lba_shift;			/* LBA data size, log2 */
 	u64 capacity;			/* bytes */
 	u64 memmap_offset;		/* memmap mode: where its part starts */
@@ -217,7 +248,8 @@ struct nvmev_ns {
 	atomic_t inflight;		/* I/Os of this namespace in workers */
 	struct nvmev_store store;
 	struct nvm_model model;		/* NVM kind timing */
-	spinlock_t model_lock;
+	struct ssd_ftl *ssd;		/* SSD kind: FTL and NAND timing */
+	spinlock_t model_lock;		/* protects model and ssd */
 	/* LBAs marked by Write Uncorrectable: reads fail until rewritten. */
 	spinlock_t unc_lock;
 	struct lba_ranges unc;
@@ -283,6 +315,7 @@ struct nvmev_dev {
 	/* Namespaces (ns.c).  Changed only on the dispatcher (admin path). */
 	struct nvmev_ns *ns[NVMEV_MAX_NS + 1];	/* by NSID; [0] unused */
 	u32 ns_generation;		/* namespaces ever created */
+	const struct nvmev_kind *new_ns_kind;	/* of namespaces made by create-ns */
 	atomic64_t backing_pages;	/* RAM mode: pages of all namespaces */
 	u8 *memmap_base;		/* memmap mode: the mapped data area */
 	u64 memmap_area;		/* its size */
@@ -362,12 +395,18 @@ u16 nvmev_store_copy(struct nvmev_store *st, u64 dst, u64 src, u64 len);
 
 /* ns.c: the namespace table and namespace management */
 extern const struct nvmev_cmd_set nvmev_nvm_cmd_set;
+extern const struct nvmev_kind nvmev_nvm_kind;	/* io-cmd-nvm.c */
+extern const struct nvmev_kind nvmev_ssd_kind;	/* ssd.c */
 extern const struct nvmev_cmd_set *const nvmev_cmd_sets[];
 extern const int nvmev_nr_cmd_sets;
+extern const struct nvmev_kind *const nvmev_kinds[];
+#define NVMEV_KIND_NAMES	"nvm, ssd"	/* for messages */
+extern const int nvmev_nr_kinds;
 const struct nvmev_cmd_set *nvmev_cmd_set_by_csi(u8 csi);
-const struct nvmev_cmd_set *nvmev_cmd_set_by_name(const char *name);
+const struct nvmev_kind *nvmev_kind_by_name(const char *name);
+const struct nvmev_kind *nvmev_kind_for_csi(struct nvmev_dev *dev, u8 csi);
 struct nvmev_ns *nvmev_ns_create(struct nvmev_dev *dev,
-				 const struct nvmev_cmd_set *ops, u64 capacity,
+				 const struct nvmev_kind *kind, u64 capacity,
 				 u32 lba_shift, u16 *status);
 void nvmev_ns_delete(struct nvmev_ns *ns);
 void nvmev_ns_delete_all(struct nvmev_dev *dev);

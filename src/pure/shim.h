@@ -17,11 +17,19 @@
 #include <linux/kernel.h>
 #include <linux/math64.h>
 #include <linux/string.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+/* Large zeroed tables (FTL maps): vmalloc when kmalloc cannot. */
+#define pure_zalloc(size)	kvzalloc((size), GFP_KERNEL)
+#define pure_free(p)		kvfree(p)
 
 #else /* user space */
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <errno.h>
 
@@ -47,6 +55,21 @@ static inline u64 div_u64_rem(u64 dividend, u32 divisor, u32 *remainder)
 static inline u64 div_u64(u64 dividend, u32 divisor)
 {
 	return dividend / divisor;
+}
+
+static inline u64 div64_u64(u64 dividend, u64 divisor)
+{
+	return dividend / divisor;
+}
+
+static inline void *pure_zalloc(size_t size)
+{
+	return calloc(1, size);
+}
+
+static inline void pure_free(void *p)
+{
+	free(p);
 }
 
 /* Plain versions of the kernel's type-checked helpers. */

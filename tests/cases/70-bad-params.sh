@@ -77,6 +77,18 @@ refused_because mdts=11 "use 1..10"
 refused_because io_queues=0 "io_queues=0: use 1..64"
 refused_because io_queues=65 "io_queues=65: use 1..64"
 
+info "SSD kind"
+refused_because profile=bogus "profile=bogus: use one of"
+refused_because ssd=chanels=4 "unknown key"
+refused_because ssd=channels=x "not a whole decimal number"
+refused_because ssd=channels=64 "channels not in 1..32"
+refused_because ssd=wb_kib=4 "write buffer smaller than two program units"
+refused_because ssd=gc_fg_lines=1 "foreground GC threshold below 2"
+saved_params=("${NVMEV_DEFAULT_PARAMS[@]}")
+NVMEV_DEFAULT_PARAMS+=(kind=ssd)
+refused_because capacity=4T "FTL tables would take"
+NVMEV_DEFAULT_PARAMS=("${saved_params[@]}")
+
 info "memmap range"
 refused_because memmap_size=0 "cannot be empty"
 refused_because memmap_start=4097 "multiples of"
@@ -107,7 +119,7 @@ check "no parameters: message names memmap_start" dmesg_has 'nvmev: memmap_start
 settle
 avail1=$(meminfo_kb MemAvailable) slab1=$(meminfo_kb Slab) vm1=$(meminfo_kb VmallocUsed)
 info "after the refused loads: MemAvailable ${avail0} -> ${avail1} kB, Slab ${slab0} -> ${slab1} kB, VmallocUsed ${vm0} -> ${vm1} kB"
-# 32 refused loads. The module image lives in vmalloc space: leaking it
+# 39 refused loads. The module image lives in vmalloc space: leaking it
 # (over 100 KiB per load) would exceed the VmallocUsed bound; leaked
 # objects show in Slab. MemAvailable moves by several MiB either way in
 # a TCG guest whatever the module does (docs/robustness.md has figures),
