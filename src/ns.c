@@ -163,6 +163,7 @@ struct nvmev_ns *nvmev_ns_create(struct nvmev_dev *dev,
 {
 	struct nvmev_ns *ns;
 	u32 nsid;
+	int ret;
 
 	for (nsid = 1; nsid <= NVMEV_MAX_NS; nsid++)
 		if (!dev->ns[nsid])
@@ -213,11 +214,16 @@ struct nvmev_ns *nvmev_ns_create(struct nvmev_dev *dev,
 		kfree(ns);
 		goto nomem;
 	}
-	if (kind->init && kind->init(ns)) {
+	ret = kind->init ? kind->init(ns) : 0;
+	if (ret) {
 		nvmev_store_exit(ns);
 		kvfree(ns->unc_buf);
 		kfree(ns);
-		goto nomem;
+		if (ret == -ENOMEM)
+			goto nomem;
+		/* The kind cannot model a namespace this large. */
+		*status = NVME_SC_NS_INSUFFICIENT_CAP | NVME_STATUS_DNR;
+		return NULL;
 	}
 	if (dev->cfg.backing == NVMEV_BACKING_MEMMAP)
 		ns->state = NVMEV_NS_BUSY;

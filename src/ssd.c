@@ -18,6 +18,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/slab.h>
+#include <linux/mm.h>
 #include <linux/seq_file.h>
 
 #include "nvmev.h"
@@ -51,6 +52,11 @@ static int ssd_kind_init(struct nvmev_ns *ns)
 		pr_err("%s: namespace %u: SSD parameters refused: %s\n",
 		       ns->dev->name, ns->nsid, why);
 		return ret;
+	}
+	if (ssd_mem_bytes(&p, bytes) > ((u64)totalram_pages() << (PAGE_SHIFT - 2))) {
+		pr_err("%s: namespace %u: its FTL tables (%llu MiB) would take more than a quarter of RAM\n",
+		       ns->dev->name, ns->nsid, ssd_mem_bytes(&p, bytes) >> 20);
+		return -ENOSPC;
 	}
 	ns->ssd = kzalloc(sizeof(*ns->ssd), GFP_KERNEL);
 	if (!ns->ssd)

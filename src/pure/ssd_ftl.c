@@ -91,8 +91,8 @@ int ssd_params_check(const struct ssd_params *p, u64 user_bytes,
 	ppl = geo_pages_per_line(&p->nand);
 	if (!user_pages || user_bytes % SSD_PAGE_BYTES)
 		reason = "capacity not a non-zero multiple of 4 KiB";
-	else if (user_pages >= U32_MAX)
-		reason = "capacity of 16 TiB or more";
+	else if (user_pages >= SSD_MAX_PPNS)
+		reason = "capacity of 2 TiB or more";
 	else if (p->host_mbs > SSD_MAX_HOST_MBS)
 		reason = "host bandwidth above 100000 MB/s";
 	else if (p->fw_read_ns > SSD_MAX_FW_NS || p->fw_write_ns > SSD_MAX_FW_NS ||
@@ -116,8 +116,8 @@ int ssd_params_check(const struct ssd_params *p, u64 user_bytes,
 		reason = "rated P/E cycles is 0";
 	else if (ppl > (1U << 24))
 		reason = "more than 2^24 pages (64 GiB) per line";
-	else if (lines * ppl >= U32_MAX)
-		reason = "2^32 or more physical pages";
+	else if (lines * ppl >= SSD_MAX_PPNS)
+		reason = "2^29 or more physical pages (2 TiB of flash)";
 	else if (lines < SSD_MIN_LINES || lines < p->gc_fg_lines + 4ULL ||
 		 user_pages > (lines - p->gc_fg_lines - 3) * ppl)
 		reason = "capacity does not fit the lines left after the GC reserve";

@@ -71,6 +71,8 @@
 #define SSD_MAX_HOST_MBS	100000U
 #define SSD_MAX_FW_NS		10000000ULL	/* 10 ms */
 #define SSD_MIN_LINES		8
+/* Each table stays below 2 GiB, the most one kvmalloc() may ask for. */
+#define SSD_MAX_PPNS		(1U << 29)
 #define SSD_BG_GC_MAX		4	/* background victims per command */
 
 enum ssd_gc_policy {
@@ -190,7 +192,7 @@ int ssd_fit(struct ssd_params *p, u64 user_bytes, const char **why);
  * bandwidth, firmware times, the buffer (>= 2 program units, <= 1 GiB),
  * GC thresholds (2 <= gc_fg_lines < gc_bg_lines unless gc_bg_lines is 0),
  * the policy, pe_cycles >= 1, at most 2^24 pages per line, fewer than
- * 2^32 physical pages, and that the
+ * SSD_MAX_PPNS physical pages (2 TiB), and that the
  * user capacity fits: user pages <= (lines - gc_fg_lines - 3) * pages per
  * line.  Returns 0 or -EINVAL with *why set to a short static reason.
  */

@@ -86,7 +86,7 @@ refused_because ssd=wb_kib=4 "write buffer smaller than two program units"
 refused_because ssd=gc_fg_lines=1 "foreground GC threshold below 2"
 saved_params=("${NVMEV_DEFAULT_PARAMS[@]}")
 NVMEV_DEFAULT_PARAMS+=(kind=ssd)
-refused_because capacity=4T "FTL tables would take"
+refused_because capacity=1T "FTL tables would take"
 NVMEV_DEFAULT_PARAMS=("${saved_params[@]}")
 
 info "memmap range"
