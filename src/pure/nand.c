@@ -3,6 +3,7 @@
  * NAND flash array timing; see nand.h for the rules.
  */
 #include "nand.h"
+#include "xfer_ns.h"
 
 int nand_params_check(const struct nand_params *p, const char **why)
 {
@@ -65,16 +66,9 @@ u32 nand_unit_bytes(const struct nand_params *p)
 	return p->planes_per_lun * p->oneshot_pages * p->page_bytes;
 }
 
-/* Split into quotient and remainder: no overflow for bytes below 2^54. */
 u64 nand_xfer_ns(u64 bytes, u32 mbs)
 {
-	u64 q;
-	u32 rem;
-
-	if (!mbs || !bytes)
-		return 0;
-	q = div_u64_rem(bytes, mbs, &rem);
-	return q * 1000 + div_u64((u64)rem * 1000 + mbs - 1, mbs);
+	return pure_xfer_ns(bytes, mbs);
 }
 
 static u32 nand_chan(const struct nand_model *n, u32 die)

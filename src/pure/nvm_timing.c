@@ -3,6 +3,7 @@
  * Timing model of the NVM device kind; see nvm_timing.h for the rules.
  */
 #include "nvm_timing.h"
+#include "xfer_ns.h"
 
 int nvm_timing_check(const struct nvm_timing *t, const char **why)
 {
@@ -39,22 +40,6 @@ void nvm_model_init(struct nvm_model *m, const struct nvm_timing *t)
 	else if (m->t.nr_units > NVM_MAX_UNITS)
 		m->t.nr_units = NVM_MAX_UNITS;
 	nvm_model_reset(m);
-}
-
-/*
- * Transfer time of bytes at bw_mbs MB/s, rounded up to whole ns:
- * ceil(bytes * 1000 / bw).  Split into quotient and remainder so that the
- * product cannot overflow for any bytes below 2^54.
- */
-static u64 nvm_xfer_ns(u64 bytes, u32 bw_mbs)
-{
-	u64 q;
-	u32 rem;
-
-	if (!bw_mbs || !bytes)
-		return 0;
-	q = div_u64_rem(bytes, bw_mbs, &rem);
-	return q * 1000 + div_u64((u64)rem * 1000 + bw_mbs - 1, bw_mbs);
 }
 
 /* Index of the unit that frees first; the lowest index wins a tie. */
@@ -107,10 +92,10 @@ u64 nvm_model_submit(struct nvm_model *m, u64 now_ns, bool write, u64 bytes)
 
 	if (write) {
 		t = nvm_xfer(&m->wr_chan_free, now_ns,
-			     nvm_xfer_ns(bytes, m->t.write_bw_mbs));
+			     pure_xfer_ns(bytes, m->t.write_bw_mbs));
 		return nvm_media(m, t, m->t.write_lat_ns);
 	}
 	t = nvm_media(m, now_ns, m->t.read_lat_ns);
 	return nvm_xfer(&m->rd_chan_free, t,
-			nvm_xfer_ns(bytes, m->t.read_bw_mbs));
+			pure_xfer_ns(bytes, m->t.read_bw_mbs));
 }

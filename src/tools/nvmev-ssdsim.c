@@ -37,18 +37,24 @@
 /* ------------------------------------------------------------------ */
 /* Errors */
 
-/* A usage or configuration error: one line on stderr, exit status 2. */
+/* One line on stderr, then exit with status. */
+static void __attribute__((noreturn))
+die_v(int status, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", PROG);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	exit(status);
+}
+
+/* A usage or configuration error: exit status 2. */
 static void __attribute__((noreturn, format(printf, 1, 2)))
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", PROG);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	exit(2);
+	die_v(2, fmt, ap);
 }
 
 /* A run-time failure (memory, consistency): exit status 1. */
@@ -57,12 +63,8 @@ fatal(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", PROG);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	exit(1);
+	die_v(1, fmt, ap);
 }
 
 /* ------------------------------------------------------------------ */
