@@ -81,7 +81,10 @@ static int new_ns_kind_set(const char *val, const struct kernel_param *kp)
 	struct nvmev_dev *dev;
 
 	if (!k) {
-		pr_err("new_ns_kind=%s: use one of %s\n", val, NVMEV_KIND_NAMES);
+		/* At load time the kernel itself names the bad parameter. */
+		if (nvmev_loaded)
+			pr_err("new_ns_kind=%s: use one of %s\n", val,
+			       NVMEV_KIND_NAMES);
 		return -EINVAL;
 	}
 	*(const struct nvmev_kind **)kp->arg = k;
@@ -343,14 +346,13 @@ static int check_reservation(u64 start, u64 size)
 
 /*
  * The SSD kind's parameters: the profile, then ssd= over it.  Checked
- * whatever the kind (a namespace made later may be an SSD), and fitted to
- * namespace 1 when that is one.
+ * whatever the kind, on a 1 GiB namespace (one made later may be an SSD);
+ * namespace 1's own kind then checks its capacity.
  */
 static int build_ssd_config(struct nvmev_config *cfg)
 {
 	struct ssd_params p;
 	const char *why;
-	u64 bytes, mem;
 
 	if (ssd_profile_get(profile, &cfg->ssd)) {
 		pr_err("profile=%s: use one of 970pro, tlc-dc\n", profile);
@@ -361,20 +363,13 @@ static int build_ssd_config(struct nvmev_config *cfg)
 		return -EINVAL;
 	}
 	p = cfg->ssd;
-	bytes = round_up(cfg->kind == &nvmev_ssd_kind ? cfg->capacity : SZ_1G,
-			 SSD_PAGE_BYTES);
-	if (ssd_fit(&p, bytes, &why)) {
+	if (ssd_fit(&p, SZ_1G, &why)) {
 		pr_err("SSD parameters (profile=%s%s%s) refused: %s\n", profile,
 		       ssd ? " ssd=" : "", ssd ? ssd : "", why);
 		return -EINVAL;
 	}
-	mem = ssd_mem_bytes(&p, bytes);
-	if (cfg->kind == &nvmev_ssd_kind &&
-	    mem > ((u64)totalram_pages() << (PAGE_SHIFT - 2))) {
-		pr_err("capacity=%llu MiB: the SSD's FTL tables would take %llu MiB, more than a quarter of RAM\n",
-		       cfg->capacity >> 20, mem >> 20);
+	if (cfg->kind->check && cfg->kind->check(cfg, cfg->capacity, "namespace 1"))
 		return -EINVAL;
-	}
 	return 0;
 }
 

@@ -217,6 +217,9 @@ struct nvmev_cmd_set {
 struct nvmev_kind {
 	const char *name;			/* kind= */
 	const struct nvmev_cmd_set *cs;		/* the commands it serves */
+	/* Can the kind model a namespace of @bytes?  Says why not (pr_err). */
+	int (*check)(const struct nvmev_config *cfg, u64 bytes,
+		     const char *what);
 	int (*init)(struct nvmev_ns *ns);	/* model set-up; may sleep */
 	void (*exit)(struct nvmev_ns *ns);
 	void (*reset)(struct nvmev_ns *ns);	/* controller reset: model idle */

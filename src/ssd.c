@@ -40,31 +40,60 @@ static void ssd_pages(struct nvmev_ns *ns, u64 slba, u64 nlb, bool whole,
 	*n = end > start ? (end - start) / SSD_PAGE_BYTES : 0;
 }
 
-static int ssd_kind_init(struct nvmev_ns *ns)
+/*
+ * Fits the device's SSD parameters to a namespace of @bytes.  -EINVAL if
+ * they do not fit, -ENOSPC if the FTL tables would take more than a
+ * quarter of RAM; either says why, naming @what.
+ */
+static int ssd_fit_ns(const struct nvmev_config *cfg, u64 bytes,
+		      const char *what, struct ssd_params *p)
 {
-	struct ssd_params p = ns->dev->cfg.ssd;
-	u64 bytes = round_up(ns->capacity, SSD_PAGE_BYTES);
 	const char *why;
-	int ret;
+	u64 mem;
 
-	ret = ssd_fit(&p, bytes, &why);
-	if (ret) {
-		pr_err("%s: namespace %u: SSD parameters refused: %s\n",
-		       ns->dev->name, ns->nsid, why);
-		return ret;
+	*p = cfg->ssd;
+	bytes = round_up(bytes, SSD_PAGE_BYTES);
+	if (ssd_fit(p, bytes, &why)) {
+		pr_err("%s of %llu MiB: SSD parameters refused: %s\n", what,
+		       bytes >> 20, why);
+		return -EINVAL;
 	}
-	if (ssd_mem_bytes(&p, bytes) > ((u64)totalram_pages() << (PAGE_SHIFT - 2))) {
-		pr_err("%s: namespace %u: its FTL tables (%llu MiB) would take more than a quarter of RAM\n",
-		       ns->dev->name, ns->nsid, ssd_mem_bytes(&p, bytes) >> 20);
+	mem = ssd_mem_bytes(p, bytes);
+	if (mem > ((u64)totalram_pages() << (PAGE_SHIFT - 2))) {
+		pr_err("%s of %llu MiB: its FTL tables would take %llu MiB, more than a quarter of RAM\n",
+		       what, bytes >> 20, mem >> 20);
 		return -ENOSPC;
 	}
+	return 0;
+}
+
+static int ssd_kind_check(const struct nvmev_config *cfg, u64 bytes,
+			  const char *what)
+{
+	struct ssd_params p;
+
+	return ssd_fit_ns(cfg, bytes, what, &p);
+}
+
+static int ssd_kind_init(struct nvmev_ns *ns)
+{
+	u64 bytes = round_up(ns->capacity, SSD_PAGE_BYTES);
+	struct ssd_params p;
+	char what[32];
+	int ret;
+
+	snprintf(what, sizeof(what), "%s namespace %u", ns->dev->name,
+		 ns->nsid);
+	ret = ssd_fit_ns(&ns->dev->cfg, bytes, what, &p);
+	if (ret)
+		return ret;
 	ns->ssd = kzalloc(sizeof(*ns->ssd), GFP_KERNEL);
 	if (!ns->ssd)
 		return -ENOMEM;
 	ret = ssd_init(ns->ssd, &p, bytes);
 	if (ret) {
-		pr_err("%s: namespace %u: no memory for the FTL (%llu KiB)\n",
-		       ns->dev->name, ns->nsid, ssd_mem_bytes(&p, bytes) >> 10);
+		pr_err("%s: no memory for the FTL (%llu KiB)\n", what,
+		       ssd_mem_bytes(&p, bytes) >> 10);
 		kfree(ns->ssd);
 		ns->ssd = NULL;
 		return ret;
@@ -187,6 +216,7 @@ static void ssd_kind_show(struct nvmev_ns *ns, struct seq_file *m)
 const struct nvmev_kind nvmev_ssd_kind = {
 	.name		= "ssd",
 	.cs		= &nvmev_nvm_cmd_set,
+	.check		= ssd_kind_check,
 	.init		= ssd_kind_init,
 	.exit		= ssd_kind_exit,
 	.reset		= ssd_kind_reset,
