@@ -11,23 +11,28 @@
 #   idle      CPU time of nvmev's threads while idle after load and 1 s
 #             after a burst of I/O;
 #   wakeup    latency of the first I/O after 1 s and 10 s idle;
-#   memory    memory and load time of 1, 8 and 64 GiB devices.
+#   memory    memory and load time of 1, 8 and 64 GiB devices;
+#   ssd       nvmev kind=ssd: sequential fill, then uniform random 4 KiB
+#             writes of SSD_RAND_PCT % of the capacity; the FTL's counters
+#             (debugfs) after each phase; with the profile's settings and
+#             (full mode) with background GC off. bench/ssd-sim runs the
+#             simulator on the host on the same workload, compares WAF.
 # Raw output goes to /results: records.tsv (one line per measurement:
 # SECTION<TAB>key=value...) and fio/*.json; bench/report.py turns them
 # into the tables and plots.
 # Environment: BENCH_MODE=full|smoke (smoke: one tiny point per section),
-# BENCH_SECTIONS (default "idle matrix accuracy burst wakeup memory"; also
+# BENCH_SECTIONS (default "idle matrix accuracy burst wakeup memory ssd"; also
 # "profile": perf profiles of nvmev and null_blk at QD32),
 # BENCH_NVMEV_EXTRA (extra nvmev load parameters, for experiments).
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then
-	sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 fi
 # shellcheck source=../tests/lib/guest.sh
 source "$NVMEV_SRC/tests/lib/guest.sh"
 
 MODE=${BENCH_MODE:-full}
-SECTIONS=${BENCH_SECTIONS:-idle matrix accuracy burst wakeup memory}
+SECTIONS=${BENCH_SECTIONS:-idle matrix accuracy burst wakeup memory ssd}
 P=/sys/module/nvmev/parameters
 STATS=/sys/kernel/debug/nvmev/nvmev0/stats
 OUT=$RESULTS/bench
@@ -58,6 +63,9 @@ if [[ $MODE == smoke ]]; then
 	WAKE_REPS=1
 	MEM_CAPS="1G"
 	MEM_WRITE_MB=8
+	SSD_CAP_MB=64      # kind=ssd namespace, MiB
+	SSD_RAND_PCT=25    # random writes, percent of the capacity
+	SSD_VARIANTS="-"   # ssd= settings per point ("-": the profile's)
 else
 	REGION=256M
 	IO_QD1=8M      # 2048 I/Os
@@ -77,8 +85,16 @@ else
 	WAKE_REPS=3
 	MEM_CAPS="1G 8G 64G"
 	MEM_WRITE_MB=256
+	SSD_CAP_MB=256
+	SSD_RAND_PCT=200
+	# Background GC runs in the flash's idle time, which the slow guest
+	# leaves plenty of and a QD32 simulator run none: the second point
+	# turns it off to compare the FTLs alone.
+	SSD_VARIANTS="- gc_bg_lines=0"
 fi
 FIO_CAP_S=120 # safety limit per fio run; a point that hits it is marked
+SSD_PROFILE=970pro
+SSD_QD=32
 
 # record SECTION key=value...
 record() {
@@ -443,7 +459,7 @@ meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 
 section_memory() {
 	local cap free0 slab0 free1 slab1 free2 pages t
-	nvmev_down
+	if [[ -d /sys/module/nvmev ]]; then nvmev_down; fi
 	for cap in $MEM_CAPS; do
 		sync
 		echo 3 >/proc/sys/vm/drop_caches
@@ -468,11 +484,81 @@ section_memory() {
 	done
 }
 
+# nvmev kind=ssd against the simulator: the FTL's write amplification
+# after a sequential fill (128 KiB, QD8) and uniform random 4 KiB writes
+# with replacement (norandommap, randrepeat=0: a new sequence every run)
+# of SSD_RAND_PCT % of the capacity at QD SSD_QD. Latency under TCG says
+# nothing about the model, so only the counters are recorded; the host
+# runs nvmev-ssdsim on the same workload (bench/ssd-sim vm).
+ssd_counters() {
+	local k out=
+	for k in host_write_pages nand_write_pages gc_write_pages pad_pages \
+		gc_fg_lines gc_bg_lines line_erases free_lines lines waf_x1000 \
+		no_space wb_waits; do
+		out+=" $1$k=$(stat_of "ns1_$k")"
+	done
+	echo "$out"
+}
+
+section_ssd() {
+	local v
+	if [[ -d /sys/module/nvmev ]]; then nvmev_down; fi
+	for v in $SSD_VARIANTS; do
+		ssd_point "$v"
+	done
+}
+
+# The default device again, for a section that follows memory or ssd
+# (both leave nvmev unloaded).
+nvmev_default_up() {
+	nvmev_up "${NVMEV_PARAMS[@]}"
+	DEV[nvmev-zero]=$NVMEV_DEV
+	DEV[nvmev-default]=$NVMEV_DEV
+	find_threads
+}
+
+# ssd_point SSD_SETTINGS ("-": none): one load, fill, random writes, unload.
+ssd_point() {
+	local cap=$((SSD_CAP_MB << 20)) rand c0 c1 c2 t0 t1 t2 extra=()
+	rand=$((cap * SSD_RAND_PCT / 100 / 4096 * 4096))
+	[[ $1 != - ]] && extra=(ssd="$1")
+	nvmev_up memmap_start=4G memmap_size=2M capacity="${SSD_CAP_MB}M" \
+		kind=ssd profile="$SSD_PROFILE" "${extra[@]}" cpus=1,2
+	[[ $(blockdev --getsize64 "$NVMEV_DEV") == "$cap" ]] || fail "ssd: size"
+	c0=$(ssd_counters start_)
+	t0=$EPOCHREALTIME
+	fio --name=ssdfill --filename="$NVMEV_DEV" --direct=1 --ioengine=io_uring \
+		--rw=write --bs=128k --iodepth=8 --size="$cap" \
+		--output-format=json --output="$FIO_DIR/ssd-fill-${1//[^a-z0-9]/_}.json" >/dev/null 2>&1 ||
+		fail "ssd: fill"
+	c1=$(ssd_counters fill_)
+	t1=$EPOCHREALTIME
+	fio --name=ssdrand --filename="$NVMEV_DEV" --direct=1 --ioengine=io_uring \
+		--rw=randwrite --bs=4k --iodepth="$SSD_QD" --size="$cap" \
+		--io_size="$rand" --norandommap --randrepeat=0 \
+		--output-format=json --output="$FIO_DIR/ssd-rand-${1//[^a-z0-9]/_}.json" >/dev/null 2>&1 ||
+		fail "ssd: random writes"
+	c2=$(ssd_counters end_)
+	t2=$EPOCHREALTIME
+	# shellcheck disable=SC2086 # the counters are key=value words
+	record ssdvm profile="$SSD_PROFILE" ssd="$1" capacity="$cap" fill_bs=131072 fill_qd=8 \
+		rand_bytes="$rand" rand_bs=4096 qd="$SSD_QD" \
+		fill_s="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')" \
+		rand_s="$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.1f", b - a }')" \
+		$c0 $c1 $c2
+	info "ssd ($1): $(grep '^ns1_' "$STATS" | tr '\n' ' ')"
+	nvmev_down
+}
+
 # ---- main -------------------------------------------------------------------
 
 devices_up
 for s in $SECTIONS; do
 	info "section $s"
+	case $s in
+	memory | ssd) ;;
+	*) [[ -d /sys/module/nvmev ]] || nvmev_default_up ;;
+	esac
 	start=$(date +%s)
 	"section_$s"
 	record timing section="$s" seconds=$(($(date +%s) - start))

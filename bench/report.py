@@ -3,8 +3,11 @@
 """Turn one bench/run results folder into results.json, results.md and
 plots (gnuplot, PNG).  Usage: bench/report.py [--check] RESULTS_DIR
 
-Reads RESULTS_DIR/env.txt (host side: QEMU version, git commit, ...) and
-RESULTS_DIR/raw/bench/records.tsv (written by bench/guest.sh in the VM).
+Reads RESULTS_DIR/env.txt (host side: QEMU version, git commit, ...),
+RESULTS_DIR/raw/bench/records.tsv (written by bench/guest.sh in the VM)
+and, for the ssd section, RESULTS_DIR/ssd/host.json and vm.json (written
+by bench/ssd-sim). Writes results.md (= results-main.md, the sections of
+the VM, and results-ssd.md, the SSD kind), results.json and the plots.
 --check: exit 1 when a section is missing or a figure is not a number
 (used by the smoke run; no timing is ever judged).
 """
@@ -15,7 +18,7 @@ import shutil
 import subprocess
 import sys
 
-SECTIONS = ["matrix", "accuracy", "idle", "wakeup", "memory"]
+SECTIONS = ["matrix", "accuracy", "idle", "wakeup", "memory", "ssd"]
 DEV_ORDER = ["nvmev-zero", "nvmev-default", "nullblk-mem", "nullblk-nomem",
              "brd", "qemu-nvme"]
 DEV_LABEL = {
@@ -177,10 +180,16 @@ def build(recs, env, outdir):
         res["profile"].append({"dev": r["dev"], "top": top})
     res["section_seconds"] = {r["section"]: r["seconds"]
                               for r in recs.get("timing", [])}
+    res["ssd"] = {}
+    for k in ("host", "vm"):
+        path = os.path.join(outdir, "ssd", k + ".json")
+        if os.path.exists(path):
+            with open(path) as f:
+                res["ssd"][k] = json.load(f)
     return res
 
 
-def markdown(res, plots):
+def header(res):
     env, g = res["env"], res["guest"]
     md = []
     md.append("Run %s (%s mode): guest kernel %s, %s vCPUs (TCG), %s MiB RAM; "
@@ -200,6 +209,18 @@ def markdown(res, plots):
         md.append("Experiment: sections `%s`, extra nvmev parameters `%s`." %
                   (env.get("sections"), env.get("nvmev_extra") or "none"))
     md.append("")
+    return md
+
+
+def has_main(res):
+    return bool(res["matrix"] or res["accuracy_qd1"] or res["idle"] or
+                res["wakeup"] or res["memory"] or res.get("profile"))
+
+
+def markdown_main(res, plots):
+    md = []
+    if not has_main(res):
+        return md
     md.append("### Throughput (4 KiB random, 128 KiB sequential; io_uring, "
               "direct; completion latency in µs)")
     md.append("")
@@ -325,6 +346,7 @@ def markdown(res, plots):
         md.extend(r["top"])
         md.append("```")
         md.append("")
+    plots = [p for p in plots if not p.startswith("ssd-")]
     if plots:
         md.append("Plots: " + ", ".join("[%s](%s)" % (p, p) for p in plots))
         md.append("")
@@ -332,7 +354,230 @@ def markdown(res, plots):
         md.append("Section times (s): " + ", ".join(
             "%s %d" % (k, v) for k, v in res["section_seconds"].items()))
         md.append("")
-    return "\n".join(md)
+    return md
+
+
+def cmds(md, lines):
+    md.append("Commands:")
+    md.append("")
+    md.append("```")
+    for c in lines:
+        md.append(c)
+    md.append("```")
+    md.append("")
+
+
+def markdown_ssd(res, plots):
+    """The SSD kind: nvmev-ssdsim on the host (bench/ssd-sim host) and the
+    module in the VM against the simulator (guest.sh section_ssd and
+    bench/ssd-sim vm)."""
+    host, vm = res["ssd"].get("host"), res["ssd"].get("vm")
+    env = res["env"]
+    md = []
+    if not host and not vm:
+        return md
+    secs = env.get("sections", "all")
+    what = "bench/run" if secs == "all" else \
+        "BENCH_SECTIONS=%s bench/run" % secs
+    md.append("Run %s (%s mode), `%s`; nvmev commit %s; host %s, load "
+              "average %s at start, %s at end. Simulator figures are "
+              "deterministic (virtual clock, fixed seeds), except the "
+              "wall-clock speed, which depends on the host's load." % (
+                  env.get("date", "?"), env.get("mode", "?"), what,
+                  env.get("commit", "?"), env.get("host", "?"),
+                  env.get("load_start", "?"), env.get("load_end", "?")))
+    md.append("")
+    if host and host.get("waf"):
+        md.append("### SSD kind: write amplification (nvmev-ssdsim)")
+        md.append("")
+        md.append("Uniform random 4 KiB writes at QD32 after a full "
+                  "sequential fill; measured = the interval WAF (WAFi) "
+                  "over the last capacity written. Analytic: greedy GC in "
+                  "the fluid limit (= FIFO under uniform random writes), "
+                  "ρ = (u − 1) / ln u, WA = 1 / (1 − u), where ρ = user "
+                  "pages / pages of the lines holding data = lines − "
+                  "gc_fg_lines − 1.5. Sequential overwrites: WA 1.")
+        md.append("")
+        rows = []
+        for r in host["waf"]:
+            rows.append([r["profile"], f1(r["op_pct"], "%d"), r["workload"],
+                         "%s, %s" % (r["capacity"], r["written"]),
+                         f1(r["lines"], "%d"),
+                         f1(r.get("lines_holding"), "%.1f"),
+                         f1(r.get("rho"), "%.4f"),
+                         f1(r["analytic_waf"], "%.3f"),
+                         f1(r["measured_waf"], "%.3f"),
+                         f1(r.get("waf_cumulative"), "%.3f"),
+                         f1(r["err_pct"], "%+.1f")])
+        md.append(table(["profile", "op %", "writes", "capacity, written",
+                         "lines", "lines holding data", "ρ", "analytic WA",
+                         "measured WA (last capacity)",
+                         "cumulative WAF (whole run)", "error %"], rows))
+        md.append("")
+        cmds(md, [r["run"]["cmd"] for r in host["waf"]])
+    if host and host.get("cliff"):
+        md.append("### SSD kind: the write cliff (nvmev-ssdsim, 4 KiB "
+                  "random writes, QD32, after a full sequential fill)")
+        md.append("")
+        md.append("First = the first row after the fill (the drive's spare "
+                  "still free); steady = mean of the last third of the "
+                  "rows. Time 0 is the end of the fill.")
+        md.append("")
+        rows = []
+        for r in host["cliff"]:
+            rows.append([r["profile"], r["capacity"],
+                         f1(r["interval_s"], "%g"),
+                         f1(r["first_mb_s"], "%.0f"),
+                         f1(r["steady_mb_s"], "%.0f"),
+                         "%s-%s" % (f1(r["steady_from_s"], "%.0f"),
+                                    f1(r["seconds"], "%.0f")),
+                         f1(r["steady_waf_interval"], "%.2f"),
+                         f1(r["phase_mb_s"], "%.0f")])
+        md.append(table(["profile", "capacity", "row s", "first MB/s",
+                         "steady MB/s", "steady window s", "steady WAFi",
+                         "whole phase MB/s"], rows))
+        md.append("")
+        cmds(md, [r["run"]["cmd"] for r in host["cliff"]])
+    if host and host.get("figures"):
+        md.append("### SSD kind: expected figures (docs/ssd.md) against "
+                  "nvmev-ssdsim, idle drive, 4 KiB")
+        md.append("")
+        md.append("Expected from the formulas of docs/ssd.md, with the "
+                  "geometry the simulator printed (QD1 read: mean tR over "
+                  "the page types). Rows marked ≤ are upper bounds.")
+        md.append("")
+        rows = []
+        seen = []
+        for r in host["figures"]:
+            fmt = "%.0f" if r["expected"] > 1000 else "%.1f"
+            rows.append([r["profile"], r["capacity"], r["figure"],
+                         ("≤ " if r["relation"] == "<=" else "") +
+                         f1(r["expected"], fmt), f1(r["measured"], fmt),
+                         f1(r["err_pct"], "%+.1f")])
+            if r["cmd"] not in seen:
+                seen.append(r["cmd"])
+        md.append(table(["profile", "capacity", "figure", "expected",
+                         "measured", "error %"], rows))
+        md.append("")
+        cmds(md, seen)
+    if host and host.get("speed"):
+        md.append("### SSD kind: simulator speed (one core)")
+        md.append("")
+        rows = []
+        for r in host["speed"]:
+            rows.append([r["label"], f1(r["commands"], "%d"),
+                         f1(r["sim_s"], "%.1f"), f1(r["wall_s"], "%.2f"),
+                         f1(r["speed_x"], "%.1f"),
+                         f1(r["kcmd_per_wall_s"], "%.0f")])
+        md.append(table(["run (commands above)", "commands",
+                         "simulated s", "wall s", "simulated s / wall s",
+                         "k commands / wall s"], rows))
+        md.append("")
+    if vm and vm.get("vm"):
+        md.append("### SSD kind: the module (in the VM) against the "
+                  "simulator, same workload")
+        md.append("")
+        md.append("nvmev `kind=ssd` in the guest: fio fill (128 KiB, QD8), "
+                  "then fio 4 KiB uniform random writes with replacement "
+                  "(`--norandommap --randrepeat=0`) at QD32; WAF from "
+                  "debugfs counters (random phase: Δnand / Δhost writes "
+                  "from the end of the fill). The simulator runs the same "
+                  "profile, capacity, fill and amount with seeds 1-3 "
+                  "(mean [min-max]). Latency under TCG is not comparable "
+                  "(the guest cannot issue I/O at the model's pace); WAF "
+                  "is.")
+        md.append("")
+        rows = []
+        for e in vm["vm"]:
+            m = e["module"]
+            rng = lambda v: "%.3f [%.3f-%.3f]" % (sum(v) / len(v), min(v),
+                                                  max(v)) \
+                if v and None not in v else "-"
+            rows.append([m["profile"],
+                         "`ssd=%s`" % m["ssd"] if str(m.get("ssd", "-"))
+                         not in ("-", "") else "profile's",
+                         "%d MiB" % (m["capacity"] >> 20),
+                         "%s / %s" % (f1(e.get("module_lines"), "%d"),
+                                      f1(e.get("lines"), "%d")),
+                         "fill + %.2fx" % (m["rand_bytes"] / m["capacity"]),
+                         f1(e.get("module_waf_rand"), "%.3f"),
+                         rng(e["sim_waf_rand"]),
+                         f1(e.get("diff_rand_pct"), "%+.1f"),
+                         f1(e.get("module_waf_whole"), "%.3f"),
+                         rng(e["sim_waf_whole"]),
+                         f1(e.get("diff_whole_pct"), "%+.1f"),
+                         "%d / %d" % (e.get("module_gc_fg_lines", 0),
+                                      e.get("module_gc_bg_lines", 0)),
+                         "%s / %s" % (f1(m.get("fill_s")),
+                                      f1(m.get("rand_s")))])
+        md.append(table(["profile", "settings", "capacity",
+                         "lines module / sim",
+                         "written", "module WAF (random)",
+                         "sim WAF (random)", "difference %",
+                         "module WAF (whole)", "sim WAF (whole)",
+                         "difference %", "module GC lines fg / bg",
+                         "guest fill / random s"], rows))
+        md.append("")
+        cmds(md, ["guest: insmod nvmev.ko memmap_start=4G memmap_size=2M "
+                  "capacity=%dM kind=ssd profile=%s%s cpus=1,2" % (
+                      e["module"]["capacity"] >> 20, e["module"]["profile"],
+                      " ssd=%s" % e["module"]["ssd"]
+                      if str(e["module"].get("ssd", "-")) not in ("-", "")
+                      else "")
+                  for e in vm["vm"]] +
+             ["guest: fio --rw=write --bs=128k --iodepth=8 --size=%d "
+              "(io_uring, direct)" % vm["vm"][0]["module"]["capacity"],
+              "guest: fio --rw=randwrite --bs=4k --iodepth=%d --size=%d "
+              "--io_size=%d --norandommap --randrepeat=0" % (
+                  vm["vm"][0]["module"]["qd"],
+                  vm["vm"][0]["module"]["capacity"],
+                  vm["vm"][0]["module"]["rand_bytes"])] +
+             ["host: " + e["cmd"] for e in vm["vm"]])
+        md.append("Module GC lines: lines reclaimed in the foreground / "
+                  "in the background (`gc_bg_lines`, in the flash's idle "
+                  "time) during the run; the simulator at QD32 leaves the "
+                  "flash no idle time, so its GC is all foreground.")
+        md.append("")
+    ssd_plots = [p for p in plots if p.startswith("ssd-")]
+    if ssd_plots:
+        md.append("Plots: " + ", ".join("[%s](%s)" % (p, p)
+                                        for p in ssd_plots))
+        md.append("")
+    return md
+
+
+def gnuplot_ssd(outdir, res):
+    host = res["ssd"].get("host") or {}
+    cl = [c for c in host.get("cliff", []) if c.get("series")]
+    if not cl or not shutil.which("gnuplot"):
+        return []
+    plots = []
+    for c in cl:
+        with open(os.path.join(outdir, "ssd-cliff-%s.dat" % c["profile"]),
+                  "w") as f:
+            # Rows are stamped with their end: draw each over its span.
+            f.write("# row_start_s_after_fill mb_s\n")
+            start = 0.0
+            for t, v in c["series"]:
+                f.write("%g %g\n" % (start, v))
+                start = t
+            if c["series"]:
+                f.write("%g %g\n" % (start, c["series"][-1][1]))
+    plots = ", ".join(
+        "'ssd-cliff-%s.dat' using 1:2 with steps lw 2 title '%s %s'" % (
+            c["profile"], c["profile"], c["capacity"]) for c in cl)
+    script = """
+set terminal png size 1000,500 noenhanced
+set output 'ssd-cliff.png'
+set title 'SSD kind (nvmev-ssdsim): 4 KiB random writes, QD32, on a full drive'
+set xlabel 'simulated time since the end of the sequential fill (s)'
+set ylabel 'MB/s per row'
+set key top right
+set grid
+set yrange [0:*]
+plot %s
+""" % plots
+    return ["ssd-cliff.png"] if run_gnuplot(outdir, script) else []
 
 
 def gnuplot(outdir, res):
@@ -424,7 +669,7 @@ def run_gnuplot(outdir, script):
 def check(res, recs):
     bad = []
     for s in SECTIONS:
-        if not recs.get(s):
+        if not recs.get("ssdvm" if s == "ssd" else s):
             bad.append("section %s has no results" % s)
     for s, rows in recs.items():
         for r in rows:
@@ -436,6 +681,32 @@ def check(res, recs):
                     bad.append("%s: %s=%r is not a number" % (s, k, v))
     if not res.get("accuracy_bw"):
         bad.append("no bandwidth-limited result")
+    bad.extend(check_ssd(res))
+    return bad
+
+
+def check_ssd(res):
+    bad = []
+    host, vm = res["ssd"].get("host"), res["ssd"].get("vm")
+    if not host:
+        return ["ssd: no simulator results (ssd/host.json)"]
+    isnum = lambda v: isinstance(v, (int, float)) and not math.isnan(v)
+    for k, fields in (("waf", ("analytic_waf", "measured_waf")),
+                      ("cliff", ("first_mb_s", "steady_mb_s")),
+                      ("figures", ("expected", "measured")),
+                      ("speed", ("speed_x",))):
+        if not host.get(k):
+            bad.append("ssd: no %s results" % k)
+        for r in host.get(k, []):
+            for f in fields:
+                if not isnum(r.get(f)):
+                    bad.append("ssd %s: %s=%r" % (k, f, r.get(f)))
+    if not vm or not vm.get("vm"):
+        bad.append("ssd: no module-vs-simulator result (ssd/vm.json)")
+    for e in (vm or {}).get("vm", []):
+        for f in ("module_waf_rand", "sim_waf_rand_mean", "diff_rand_pct"):
+            if not isnum(e.get(f)):
+                bad.append("ssd vm: %s=%r" % (f, e.get(f)))
     return bad
 
 
@@ -451,8 +722,23 @@ def main():
     recs = load_records(os.path.join(outdir, "raw", "bench", "records.tsv"))
     env = load_env(os.path.join(outdir, "env.txt"))
     res = build(recs, env, outdir)
-    plots = gnuplot(outdir, res)
-    md = markdown(res, plots)
+    plots = gnuplot(outdir, res) + gnuplot_ssd(outdir, res)
+    head = header(res)
+    main_md = markdown_main(res, plots)
+    ssd_md = markdown_ssd(res, plots)
+    # results-main.md / results-ssd.md: what bench/publish puts between
+    # the markers of docs/performance.md; results.md: both.
+    for name, part in (("results-main.md", main_md),
+                       ("results-ssd.md", ssd_md)):
+        path = os.path.join(outdir, name)
+        if part:
+            with open(path, "w") as f:
+                f.write("\n".join((head if name == "results-main.md"
+                                   else []) + part) + "\n")
+        elif os.path.exists(path):
+            os.remove(path)
+    md = "\n".join(head + main_md + (["## SSD kind", ""] + ssd_md
+                                     if ssd_md else []))
     with open(os.path.join(outdir, "results.md"), "w") as f:
         f.write(md + "\n")
     with open(os.path.join(outdir, "results.json"), "w") as f:

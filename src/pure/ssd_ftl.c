@@ -138,8 +138,8 @@ u64 ssd_mem_bytes(const struct ssd_params *p, u64 user_bytes)
 
 	return user_bytes / SSD_PAGE_BYTES * sizeof(u32) +
 	       lines * geo_pages_per_line(&p->nand) * sizeof(u32) +
-	       geo_pages_per_line(&p->nand) / (p->nand.page_bytes / SSD_PAGE_BYTES) *
-	       sizeof(u64) +
+	       (u64)p->nand.nr_channels * p->nand.luns_per_channel *
+	       p->nand.planes_per_lun * p->nand.oneshot_pages * sizeof(u64) +
 	       lines * sizeof(struct ssd_line) +
 	       (u64)wb_max_events(p) * sizeof(struct ssd_wb_event);
 }
@@ -336,16 +336,20 @@ static u64 wp_program(struct ssd_ftl *s, struct ssd_wp *wp, u64 t)
 	return end;
 }
 
-static bool gc_one(struct ssd_ftl *s, u64 t, bool fg);
+static bool gc_chunk(struct ssd_ftl *s, u64 t, bool fg);
 
-/* Foreground GC at t until more than gc_fg_lines lines are free. */
-static void gc_foreground(struct ssd_ftl *s, u64 t)
+/*
+ * The user write pointer needs a line.  It takes one only while another
+ * stays free for the GC pointer; below that, GC finishes victims at t
+ * (the paced GC of ssd_write() normally keeps ahead of this).
+ */
+static void gc_make_room(struct ssd_ftl *s, u64 t)
 {
-	/* Each victim gains a line in at most nr_lines steps: a safety net. */
-	u64 guard = (u64)(s->p.gc_fg_lines + 2) * (s->nr_lines + 1);
+	/* Each victim gains a page at least: a safety net, never reached. */
+	u64 guard = (u64)(s->nr_lines + 2) * (s->chunks_per_line + 1);
 
-	while (s->free_count <= s->p.gc_fg_lines && guard--)
-		if (!gc_one(s, t, true))
+	while (s->free_count < 2 && guard--)
+		if (!gc_chunk(s, t, true))
 			break;
 }
 
@@ -357,7 +361,7 @@ static u64 wp_place(struct ssd_ftl *s, struct ssd_wp *wp, u64 lpn, u64 t)
 {
 	if (wp->line == SSD_NONE) {
 		if (wp == &s->user)
-			gc_foreground(s, t);
+			gc_make_room(s, t);
 		wp->line = pool_pop(s);
 		if (wp->line == SSD_NONE) {
 			/* Ruled out by ssd_params_check(); stay safe anyway. */
@@ -410,51 +414,66 @@ static u32 pick_victim(const struct ssd_ftl *s, u64 now)
 }
 
 /*
- * Reclaims one victim line at t: reads its valid pages (one sense per flash
- * page), appends them to the GC pointer, erases its blocks.  Returns false
- * if no line can be reclaimed.
+ * Works one chunk (one program unit per die: a stripe) of the victim line,
+ * picking a victim first if none is in progress: reads the chunk's valid
+ * pages (one sense per flash page, all of them before any is moved, so the
+ * senses run on every die at once), appends them to the GC pointer, and
+ * after the last chunk erases the line's blocks and frees it.  Returns
+ * false if there is no victim to work on.
  */
-static bool gc_one(struct ssd_ftl *s, u64 t, bool fg)
+static bool gc_chunk(struct ssd_ftl *s, u64 t, bool fg)
 {
-	u32 v = pick_victim(s, t), i, j, cnt, die, pib, room, lpn;
-	u32 base, fp = s->pages_per_fpage;
+	u32 v = s->gc_victim, i, j, cnt, die, pib, room, lpn, end;
+	u32 base, fp = s->pages_per_fpage, ppl = s->pages_per_line;
 
-	if (v == SSD_NONE)
-		return false;
-	/* The moved pages may need one more line for the GC pointer. */
-	room = s->gc.line == SSD_NONE ? 0 :
-	       (s->units_per_line - s->gc.unit) * s->pages_per_unit - s->gc.idx;
-	if (s->lines[v].vpc > room && !s->free_count)
-		return false;
-
-	/*
-	 * Read everything first: the senses run on every die at once, and no
-	 * GC program booked on a die makes a later read there wait for it.
-	 */
-	base = v * s->pages_per_line;
-	for (i = 0; i < s->pages_per_line; i += fp) {
+	if (v == SSD_NONE) {
+		v = pick_victim(s, t);
+		if (v == SSD_NONE)
+			return false;
+		/* Its valid pages may need one more line for the GC pointer. */
+		room = s->gc.line == SSD_NONE ? 0 :
+		       (s->units_per_line - s->gc.unit) * s->pages_per_unit -
+		       s->gc.idx;
+		if (s->lines[v].vpc > room && !s->free_count)
+			return false;
+		s->gc_victim = v;
+		s->gc_pos = 0;
+		/*
+		 * Examine 2 * ppl / (ppl - vpc) pages per host page: twice
+		 * the pace that frees space as fast as the host fills it.
+		 */
+		s->gc_pace = 2 * div_u64(ppl + ppl - s->lines[v].vpc - 1,
+					 ppl - s->lines[v].vpc);
+	}
+	base = v * ppl;
+	end = min_t(u32, s->gc_pos + s->chunk_pages, ppl);
+	for (i = s->gc_pos; i < end; i += fp) {
 		for (cnt = 0, j = 0; j < fp; j++)
 			cnt += s->p2l[base + i + j] != SSD_NONE;
 		if (!cnt)
 			continue;
 		geo_locate(s, base + i, &die, &pib);
-		s->gc_ready[i / fp] = nand_read(&s->nand, die, pib,
-						cnt * SSD_PAGE_BYTES, t);
+		s->gc_ready[(i - s->gc_pos) / fp] =
+			nand_read(&s->nand, die, pib, cnt * SSD_PAGE_BYTES, t);
 		s->stats.nand_read_pages += cnt;
 	}
-	for (i = 0; i < s->pages_per_line; i++) {
+	for (i = s->gc_pos; i < end; i++) {
 		lpn = s->p2l[base + i];
 		if (lpn == SSD_NONE)
 			continue;
 		unmap_lpn(s, lpn, t);
-		wp_place(s, &s->gc, lpn, s->gc_ready[i / fp]);
+		wp_place(s, &s->gc, lpn, s->gc_ready[(i - s->gc_pos) / fp]);
 		s->stats.gc_write_pages++;
 	}
+	s->gc_pos = end;
+	if (end < ppl)
+		return true;
 	for (die = 0; die < s->nr_dies; die++)
 		nand_erase(&s->nand, die, t);
 	s->lines[v].erase_count++;
 	s->lines[v].mtime = t;
 	pool_push(s, v);
+	s->gc_victim = SSD_NONE;
 	s->stats.line_erases++;
 	if (fg)
 		s->stats.gc_fg_lines++;
@@ -463,15 +482,40 @@ static bool gc_one(struct ssd_ftl *s, u64 t, bool fg)
 	return true;
 }
 
+/*
+ * Foreground GC alongside host writes: at or below gc_fg_lines free lines
+ * (or with a victim under way), each host page earns gc_pace pages of GC
+ * work, done a chunk at a time at the host page's time t.
+ */
+static void gc_paced(struct ssd_ftl *s, u64 t)
+{
+	if (s->gc_victim == SSD_NONE && s->free_count > s->p.gc_fg_lines) {
+		s->gc_credit = 0;
+		return;
+	}
+	if (s->gc_victim == SSD_NONE && !gc_chunk(s, t, true))
+		return;		/* nothing to reclaim */
+	s->gc_credit += s->gc_pace;
+	while (s->gc_credit >= s->chunk_pages && s->gc_victim != SSD_NONE) {
+		s->gc_credit -= s->chunk_pages;
+		gc_chunk(s, t, true);
+	}
+	if (s->gc_victim == SSD_NONE)
+		s->gc_credit = 0;
+}
+
 /* Background GC in the idle time before now (see ssd_ftl.h). */
 static void gc_background(struct ssd_ftl *s, u64 now)
 {
 	u32 k;
 	u64 start;
 
-	for (k = 0; k < SSD_BG_GC_MAX && s->free_count < s->p.gc_bg_lines; k++) {
+	for (k = 0; k < SSD_BG_GC_MAX; k++) {
+		if (s->gc_victim == SSD_NONE &&
+		    s->free_count >= s->p.gc_bg_lines)
+			break;
 		start = nand_idle_at(&s->nand) + s->p.gc_bg_idle_ns;
-		if (start >= now || !gc_one(s, start, false))
+		if (start >= now || !gc_chunk(s, start, false))
 			break;
 	}
 }
@@ -506,7 +550,10 @@ int ssd_init(struct ssd_ftl *s, const struct ssd_params *p, u64 user_bytes)
 	s->l2p = pure_zalloc(s->nr_lpns * sizeof(u32));
 	s->p2l = pure_zalloc(nr_ppns * sizeof(u32));
 	s->lines = pure_zalloc((u64)s->nr_lines * sizeof(struct ssd_line));
-	s->gc_ready = pure_zalloc((u64)s->pages_per_line / s->pages_per_fpage *
+	s->chunk_pages = s->nr_dies * s->pages_per_unit;
+	s->chunks_per_line = s->units_per_line / s->nr_dies;
+	s->gc_victim = SSD_NONE;
+	s->gc_ready = pure_zalloc((u64)s->chunk_pages / s->pages_per_fpage *
 				  sizeof(u64));
 	s->wb_max_ev = wb_max_events(p);
 	s->wb_ev = pure_zalloc((u64)s->wb_max_ev * sizeof(struct ssd_wb_event));
@@ -642,6 +689,7 @@ u64 ssd_write(struct ssd_ftl *s, u64 now, u64 lpn, u32 n, bool fua)
 	t += s->p.fw_write_ns + (u64)n * s->p.fw_write_4k_ns;
 	for (i = 0; i < n; i++) {
 		t = wb_take(s, t);
+		gc_paced(s, t);
 		unmap_lpn(s, lpn + i, t);
 		end = wp_place(s, &s->user, lpn + i, t);
 		prog = max_t(u64, prog, end);

@@ -38,18 +38,25 @@
  *
  * Garbage collection.  A victim is a full line: the one with the fewest
  * valid pages (greedy), or the best (1 - u) / 2u * age (cost-benefit).
- * All its valid pages are read first (one sense per flash page, every die
- * at once), then appended to the GC write pointer's line and programmed
- * unit by unit, then every die erases its block of the victim, which goes
- * back to the free pool.  These
+ * GC works a victim one chunk at a time (a stripe: one program unit's
+ * worth of pages per die): it reads the chunk's valid pages (one sense per
+ * flash page, every die at once), appends them to the GC write pointer's
+ * line, programmed unit by unit; after the last chunk every die erases its
+ * block of the victim, which goes back to the free pool.  These
  * operations take die and channel time like host I/O.
- *  - Foreground: before the user write pointer takes a new line, GC runs
- *    at the time of that write until more than gc_fg_lines lines are free.
+ *  - Foreground: at or below gc_fg_lines free lines, or while a victim is
+ *    under way, every host page written earns GC work at the time of its
+ *    write: 2 * ppl / (ppl - vpc) pages of the victim examined per host
+ *    page, twice the pace at which reclaiming keeps up with the host.  So
+ *    GC runs alongside host writes, in bounded steps, and a host write
+ *    waits for it through busy dies and a full write buffer.  Should the
+ *    user write pointer need a line while only one is free (kept for the
+ *    GC pointer), GC finishes victims first.
  *  - Background: when a command arrives while fewer than gc_bg_lines
- *    lines are free, GC reclaims one victim after another in the idle time
- *    before it: each starts gc_bg_idle_ns after the array went idle, as
- *    long as that start is before the command's arrival (at most
- *    SSD_BG_GC_MAX victims per command).  A victim that started in idle
+ *    lines are free (or a victim is under way), GC works chunks in the
+ *    idle time before it: each starts gc_bg_idle_ns after the array went
+ *    idle, as long as that start is before the command's arrival (at most
+ *    SSD_BG_GC_MAX chunks per command).  A chunk that started in idle
  *    time may still hold dies when the command arrives, as on a drive that
  *    is caught in the middle of its background GC.
  * The configuration check makes the user capacity fit in the lines minus
@@ -57,7 +64,7 @@
  * and GC can never run out of free lines, whatever the workload.
  *
  * Memory: 4 bytes per logical page (L2P) plus 4 bytes per physical page
- * (P2L), plus 24 bytes per line and 8 per flash page of one line,
+ * (P2L), plus 24 bytes per line and 8 per flash page of one stripe,
  * allocated once with pure_zalloc().
  */
 #ifndef NVMEV_PURE_SSD_FTL_H
@@ -73,7 +80,7 @@
 #define SSD_MIN_LINES		8
 /* Each table stays below 2 GiB, the most one kvmalloc() may ask for. */
 #define SSD_MAX_PPNS		(1U << 29)
-#define SSD_BG_GC_MAX		4	/* background victims per command */
+#define SSD_BG_GC_MAX		64	/* background GC chunks per command */
 
 enum ssd_gc_policy {
 	SSD_GC_GREEDY = 0,	/* fewest valid pages */
@@ -151,7 +158,13 @@ struct ssd_ftl {
 	u64 host_wr_free;	/* host link, host to device */
 	u32 wb_pages;		/* buffer size in 4 KiB slots */
 	u32 wb_used;		/* slots in use */
-	u64 *gc_ready;		/* GC: when each flash page of the victim is read */
+	u32 chunk_pages;	/* GC works a stripe at a time: a unit per die */
+	u32 chunks_per_line;
+	u32 gc_victim;		/* line being reclaimed, or SSD_NONE */
+	u32 gc_pos;		/* its next page to examine */
+	u32 gc_pace;		/* pages to examine per host page written */
+	u64 gc_credit;		/* pages earned by host writes, not worked yet */
+	u64 *gc_ready;		/* when each flash page of the chunk is read */
 	struct ssd_wb_event *wb_ev;	/* min-heap by t */
 	u32 wb_nr_ev, wb_max_ev;
 	struct ssd_stats stats;

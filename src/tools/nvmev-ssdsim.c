@@ -989,6 +989,23 @@ struct gen {
 	struct zipf zipf;
 };
 
+/* CPU time of this thread: what one model call would hold a CPU for. */
+static double cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 struct sim {
 	const struct opts *o;
 	struct ssd_params p;
@@ -1009,6 +1026,8 @@ struct sim {
 	size_t iv_n, iv_cap;
 	u64 iv_host0, iv_nand0, iv_gc0;
 	u64 rows;
+	double call_max;	/* most CPU time of one model call, s */
+	u64 calls_over_1ms;	/* model calls that took over 1 ms of CPU */
 };
 
 static bool io_before(const struct io *a, const struct io *b)
@@ -1172,6 +1191,7 @@ static u64 gen_block(struct sim *s, struct gen *g)
 static bool gen_next(struct sim *s, struct gen *g, struct io *io)
 {
 	u64 lpn, n;
+	double t0;
 
 	if (!g->left || (g->t_end && s->now >= g->t_end))
 		return false;
@@ -1194,6 +1214,7 @@ static bool gen_next(struct sim *s, struct gen *g, struct io *io)
 	io->pages = (u32)n;
 	io->sub = s->now;
 	io->seq = s->seq++;
+	t0 = cpu_now();
 	switch (io->kind) {
 	case IO_READ:
 		io->done = ssd_read(&s->ftl, s->now, lpn, io->pages);
@@ -1207,6 +1228,11 @@ static bool gen_next(struct sim *s, struct gen *g, struct io *io)
 		s->ph->trim_pages += io->pages;
 		break;
 	}
+	t0 = cpu_now() - t0;
+	if (t0 > s->call_max)
+		s->call_max = t0;
+	if (t0 > 1e-3)
+		s->calls_over_1ms++;
 	if (io->done < io->sub)
 		fatal("the model completed a command before its submission (%llu < %llu ns)",
 		      (unsigned long long)io->done,
@@ -1401,8 +1427,10 @@ static void print_summary(struct sim *s, const struct phase *fill,
 		(unsigned long long)(mean_x100 / 100),
 		(unsigned long long)(mean_x100 % 100), max,
 		ssd_percent_used(&s->ftl), s->p.pe_cycles);
-	fprintf(f, "speed: %.3f s simulated in %.3f s wall = %.1fx\n",
-		s->now / 1e9, wall, wall > 0 ? s->now / 1e9 / wall : 0);
+	/* Wall times vary from run to run: they stay on this one line. */
+	fprintf(f, "speed: %.3f s simulated in %.3f s wall = %.1fx; model calls: longest %.3f ms of CPU, %llu over 1 ms\n",
+		s->now / 1e9, wall, wall > 0 ? s->now / 1e9 / wall : 0,
+		s->call_max * 1e3, (unsigned long long)s->calls_over_1ms);
 }
 
 static void list_profiles(void)
@@ -1426,13 +1454,6 @@ static void list_profiles(void)
 	}
 }
 
-static double wall_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 int main(int argc, char **argv)
 {
