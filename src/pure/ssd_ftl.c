@@ -127,11 +127,6 @@ int ssd_params_check(const struct ssd_params *p, u64 user_bytes,
 	return reason ? -EINVAL : 0;
 }
 
-static u32 wb_max_events(const struct ssd_params *p)
-{
-	return (u32)(p->wb_bytes / SSD_PAGE_BYTES) + 1;
-}
-
 u64 ssd_mem_bytes(const struct ssd_params *p, u64 user_bytes)
 {
 	u64 lines = p->nand.blocks_per_plane;
@@ -141,7 +136,7 @@ u64 ssd_mem_bytes(const struct ssd_params *p, u64 user_bytes)
 	       (u64)p->nand.nr_channels * p->nand.luns_per_channel *
 	       p->nand.planes_per_lun * p->nand.oneshot_pages * sizeof(u64) +
 	       lines * sizeof(struct ssd_line) +
-	       (u64)wb_max_events(p) * sizeof(struct ssd_wb_event);
+	       wbuf_mem_bytes(p->wb_bytes / SSD_PAGE_BYTES);
 }
 
 /* ---- Free pool --------------------------------------------------------- */
@@ -173,93 +168,16 @@ static u32 pool_pop(struct ssd_ftl *s)
 	return line;
 }
 
-/* ---- Write buffer: slots and a min-heap of program ends ----------------- */
+/* ---- Write buffer (wbuf.c) ---------------------------------------------- */
 
-static void wb_swap(struct ssd_wb_event *a, struct ssd_wb_event *b)
-{
-	struct ssd_wb_event t = *a;
-
-	*a = *b;
-	*b = t;
-}
-
-static void wb_push(struct ssd_ftl *s, u64 t, u32 pages)
-{
-	struct ssd_wb_event *h = s->wb_ev;
-	u32 i;
-
-	if (!pages)
-		return;
-	if (s->wb_nr_ev == s->wb_max_ev) {
-		/* Cannot happen (each event holds a slot); merge into the root. */
-		h[0].t = max_t(u64, h[0].t, t);
-		h[0].pages += pages;
-		return;
-	}
-	i = s->wb_nr_ev++;
-	h[i].t = t;
-	h[i].pages = pages;
-	while (i && h[(i - 1) / 2].t > h[i].t) {
-		wb_swap(&h[(i - 1) / 2], &h[i]);
-		i = (i - 1) / 2;
-	}
-}
-
-static struct ssd_wb_event wb_pop(struct ssd_ftl *s)
-{
-	struct ssd_wb_event *h = s->wb_ev, top = h[0];
-	u32 i = 0, l, m;
-
-	h[0] = h[--s->wb_nr_ev];
-	for (;;) {
-		l = 2 * i + 1;
-		m = i;
-		if (l < s->wb_nr_ev && h[l].t < h[m].t)
-			m = l;
-		if (l + 1 < s->wb_nr_ev && h[l + 1].t < h[m].t)
-			m = l + 1;
-		if (m == i)
-			break;
-		wb_swap(&h[i], &h[m]);
-		i = m;
-	}
-	return top;
-}
-
-static void wb_release(struct ssd_ftl *s, const struct ssd_wb_event *ev)
-{
-	s->wb_used -= min_t(u32, s->wb_used, ev->pages);
-}
-
-/* Frees the slots of every program that has ended by now. */
-static void wb_reap(struct ssd_ftl *s, u64 now)
-{
-	struct ssd_wb_event ev;
-
-	while (s->wb_nr_ev && s->wb_ev[0].t <= now) {
-		ev = wb_pop(s);
-		wb_release(s, &ev);
-	}
-}
-
-/* Takes one slot at t or later; returns when it is had. */
+/* Takes one slot at t or later, counting the waits. */
 static u64 wb_take(struct ssd_ftl *s, u64 t)
 {
-	struct ssd_wb_event ev;
-	bool waited = false;
+	u64 had = wbuf_take(&s->wb, t);
 
-	while (s->wb_used >= s->wb_pages && s->wb_nr_ev) {
-		ev = wb_pop(s);
-		wb_release(s, &ev);
-		if (ev.t > t) {
-			t = ev.t;
-			waited = true;
-		}
-	}
-	if (waited)
+	if (had > t)
 		s->stats.wb_waits++;
-	s->wb_used++;
-	return t;
+	return had;
 }
 
 /* ---- Mapping ----------------------------------------------------------- */
@@ -325,7 +243,7 @@ static u64 wp_program(struct ssd_ftl *s, struct ssd_wp *wp, u64 t)
 	s->stats.nand_write_pages += s->pages_per_unit;
 	s->stats.pad_pages += s->pages_per_unit - wp->idx;
 	if (wp == &s->user)
-		wb_push(s, end, wp->idx);
+		wbuf_push(&s->wb, end, wp->idx);
 	wp->prog_end = max_t(u64, wp->prog_end, end);
 	wp->idx = 0;
 	wp->ready = 0;
@@ -367,7 +285,7 @@ static u64 wp_place(struct ssd_ftl *s, struct ssd_wp *wp, u64 lpn, u64 t)
 			/* Ruled out by ssd_params_check(); stay safe anyway. */
 			s->stats.no_space++;
 			if (wp == &s->user)
-				s->wb_used--;
+				wbuf_untake(&s->wb, 1);
 			return 0;
 		}
 		wp->unit = 0;
@@ -555,9 +473,8 @@ int ssd_init(struct ssd_ftl *s, const struct ssd_params *p, u64 user_bytes)
 	s->gc_victim = SSD_NONE;
 	s->gc_ready = pure_zalloc((u64)s->chunk_pages / s->pages_per_fpage *
 				  sizeof(u64));
-	s->wb_max_ev = wb_max_events(p);
-	s->wb_ev = pure_zalloc((u64)s->wb_max_ev * sizeof(struct ssd_wb_event));
-	if (!s->l2p || !s->p2l || !s->lines || !s->gc_ready || !s->wb_ev) {
+	if (wbuf_init(&s->wb, p->wb_bytes / SSD_PAGE_BYTES) || !s->l2p ||
+	    !s->p2l || !s->lines || !s->gc_ready) {
 		ssd_free(s);
 		return -ENOMEM;
 	}
@@ -569,7 +486,6 @@ int ssd_init(struct ssd_ftl *s, const struct ssd_params *p, u64 user_bytes)
 		pool_push(s, i);
 	wp_clear(&s->user);
 	wp_clear(&s->gc);
-	s->wb_pages = p->wb_bytes / SSD_PAGE_BYTES;
 	return 0;
 }
 
@@ -579,12 +495,11 @@ void ssd_free(struct ssd_ftl *s)
 	pure_free(s->p2l);
 	pure_free(s->lines);
 	pure_free(s->gc_ready);
-	pure_free(s->wb_ev);
+	wbuf_free(&s->wb);
 	s->gc_ready = NULL;
 	s->l2p = NULL;
 	s->p2l = NULL;
 	s->lines = NULL;
-	s->wb_ev = NULL;
 }
 
 void ssd_reset_timing(struct ssd_ftl *s)
@@ -592,8 +507,7 @@ void ssd_reset_timing(struct ssd_ftl *s)
 	nand_reset_timing(&s->nand);
 	s->host_rd_free = 0;
 	s->host_wr_free = 0;
-	s->wb_nr_ev = 0;
-	s->wb_used = s->user.idx;
+	wbuf_reset(&s->wb, s->user.idx);
 	s->user.ready = 0;
 	s->user.prog_end = 0;
 	s->gc.ready = 0;
@@ -683,7 +597,7 @@ u64 ssd_write(struct ssd_ftl *s, u64 now, u64 lpn, u32 n, bool fua)
 	u32 i;
 
 	gc_background(s, now);
-	wb_reap(s, now);
+	wbuf_reap(&s->wb, now);
 	n = clamp_pages(s, lpn, n);
 	t = host_xfer(s, &s->host_wr_free, now, n);
 	t += s->p.fw_write_ns + (u64)n * s->p.fw_write_4k_ns;
@@ -718,14 +632,9 @@ u64 ssd_trim(struct ssd_ftl *s, u64 now, u64 lpn, u64 n)
 
 u64 ssd_flush(struct ssd_ftl *s, u64 now)
 {
-	u64 t = now;
-	u32 i;
-
 	if (s->user.line != SSD_NONE && s->user.idx)
 		wp_program(s, &s->user, now);
-	for (i = 0; i < s->wb_nr_ev; i++)
-		t = max_t(u64, t, s->wb_ev[i].t);
-	return t;
+	return wbuf_drained_at(&s->wb, now);
 }
 
 /* ---- Reporting ----------------------------------------------------------- */

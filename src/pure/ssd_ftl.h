@@ -72,6 +72,7 @@
 
 #include "shim.h"
 #include "nand.h"
+#include "wbuf.h"
 
 #define SSD_PAGE_BYTES		4096U
 #define SSD_NONE		U32_MAX	/* unmapped LPN, invalid PPN, no line */
@@ -134,11 +135,6 @@ struct ssd_wp {
 	u64 prog_end;		/* latest program end issued by this pointer */
 };
 
-struct ssd_wb_event {
-	u64 t;			/* program end: buffer slots free then */
-	u32 pages;		/* slots freed */
-};
-
 struct ssd_ftl {
 	struct ssd_params p;	/* configuration in force */
 	struct nand_model nand;	/* the array's timing */
@@ -156,8 +152,7 @@ struct ssd_ftl {
 	struct ssd_wp user, gc;
 	u64 host_rd_free;	/* host link, device to host */
 	u64 host_wr_free;	/* host link, host to device */
-	u32 wb_pages;		/* buffer size in 4 KiB slots */
-	u32 wb_used;		/* slots in use */
+	struct wbuf wb;		/* write buffer, a 4 KiB page a slot */
 	u32 chunk_pages;	/* GC works a stripe at a time: a unit per die */
 	u32 chunks_per_line;
 	u32 gc_victim;		/* line being reclaimed, or SSD_NONE */
@@ -165,8 +160,6 @@ struct ssd_ftl {
 	u32 gc_pace;		/* pages to examine per host page written */
 	u64 gc_credit;		/* pages earned by host writes, not worked yet */
 	u64 *gc_ready;		/* when each flash page of the chunk is read */
-	struct ssd_wb_event *wb_ev;	/* min-heap by t */
-	u32 wb_nr_ev, wb_max_ev;
 	struct ssd_stats stats;
 };
 

@@ -671,7 +671,7 @@ static void write_buffer_throttles(void)
 	if (setup(&s, &p, USER_BYTES))
 		return;
 	wb = p.wb_bytes / SSD_PAGE_BYTES;
-	CHECK_EQ(s.wb_pages, wb);
+	CHECK_EQ(s.wb.slots, wb);
 	n = 10 * wb;	/* 80 pages, 20 units */
 	t = ssd_write(&s, now, 0, n, false);
 	/*
@@ -684,7 +684,7 @@ static void write_buffer_throttles(void)
 	CHECK(s.stats.wb_waits > 0);
 	CHECK(s.stats.wb_waits <= n);
 	CHECK_EQ(s.stats.host_write_pages, n);
-	CHECK(s.wb_used <= s.wb_pages);
+	CHECK(s.wb.used <= s.wb.slots);
 
 	/* A flush then waits for the last program. */
 	t = ssd_flush(&s, t);
