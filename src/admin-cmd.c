@@ -1011,15 +1011,20 @@ static void admin_erase_fn(struct work_struct *work)
 		ns = w->ns[i];
 		nvmev_ns_quiesce(ns);
 		nvmev_store_erase_all(&ns->store);
-		/* The model forgets every block too (an SSD's FTL unmaps). */
-		if (ns->kind->time_dealloc)
-			ns->kind->time_dealloc(ns, ktime_get_ns(), 0,
-					       ns->capacity >> ns->lba_shift);
 		spin_lock(&ns->unc_lock);
 		ns->unc.nr = 0;
 		spin_unlock(&ns->unc_lock);
 		if (w->lba_shift)
 			ns->lba_shift = w->lba_shift;
+		/*
+		 * The model forgets every block too (an SSD's FTL unmaps,
+		 * zones become empty).
+		 */
+		if (ns->kind->format)
+			ns->kind->format(ns);
+		else if (ns->kind->time_dealloc)
+			ns->kind->time_dealloc(ns, ktime_get_ns(), 0,
+					       ns->capacity >> ns->lba_shift);
 		/* The dispatcher sees the new format before the namespace. */
 		smp_store_release(&ns->state, NVMEV_NS_LIVE);
 	}

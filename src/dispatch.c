@@ -26,6 +26,7 @@
 #include <linux/cpuhotplug.h>
 #include <linux/cpumask.h>
 #include <linux/slab.h>
+#include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/ktime.h>
 #include <linux/hrtimer.h>
@@ -137,6 +138,7 @@ static void io_release(struct nvmev_dev *dev, struct nvmev_io *io)
 
 	if (io->ns)
 		atomic_dec(&io->ns->inflight);
+	kvfree(io->priv);	/* a command set's, if execute() never ran */
 	kmem_cache_free(nvmev_io_cache, io);
 	/* After this the queue may be freed by nvmev_sq_delete(). */
 	atomic_dec(&sq->inflight);

@@ -93,6 +93,8 @@ void nvmev_io_submit(struct nvmev_dev *dev, struct nvmev_sq *sq,
 	io->slba = 0;
 	io->offset = 0;
 	io->bytes = 0;
+	io->aux = 0;
+	io->priv = NULL;
 	io->deadline = now;
 
 	status = io_check(dev, io, now);

@@ -62,7 +62,7 @@ MODULE_PARM_DESC(cpus,
 static char *kind = "nvm";
 module_param(kind, charp, 0444);
 MODULE_PARM_DESC(kind,
-		 "Kind of namespace 1 and, unless new_ns_kind= says otherwise, of namespaces made by nvme create-ns: nvm (Optane-like, default) or ssd (NAND SSD: FTL, write buffer, GC)");
+		 "Kind of namespace 1 and, unless new_ns_kind= says otherwise, of namespaces made by nvme create-ns: nvm (Optane-like, default), ssd (NAND SSD: FTL, write buffer, GC) or zns (zoned namespace, CSI 02h)");
 
 static char *profile = "970pro";
 module_param(profile, charp, 0444);
@@ -73,6 +73,11 @@ static char *ssd;
 module_param(ssd, charp, 0444);
 MODULE_PARM_DESC(ssd,
 		 "SSD kind: settings over the profile, key=value,...; keys channels luns planes pages_per_block page_kib oneshot cell_bits read0_us..read3_us prog_us erase_us channel_mbs host_mbs fw_read_us fw_write_us fw_write_4k_us wb_kib write_cache op_pct gc_fg_lines gc_bg_lines gc_bg_idle_us gc_policy (greedy|cost-benefit) pe_cycles (docs/ssd.md)");
+
+static char *zns;
+module_param(zns, charp, 0444);
+MODULE_PARM_DESC(zns,
+		 "ZNS kind: settings over the ZN540-like defaults, key=value,...; zone keys zone_mib (power of two, default 64) zcap_mib (zone capacity, default the zone size) max_open max_active (default 14; 0 = no limit) zasl_kib (zone append limit, default 64) dies_per_zone (default 32), and every ssd= key for the flash (docs/zns.md)");
 
 /* The kind given to namespaces that nvme create-ns makes from now on. */
 static int new_ns_kind_set(const char *val, const struct kernel_param *kp)
@@ -110,7 +115,7 @@ static const struct kernel_param_ops new_ns_kind_ops = {
 static const struct nvmev_kind *new_ns_kind;
 module_param_cb(new_ns_kind, &new_ns_kind_ops, &new_ns_kind, 0644);
 MODULE_PARM_DESC(new_ns_kind,
-		 "Kind of the namespaces nvme create-ns makes (CSI 00h): nvm or ssd (default: kind=); writable at run time");
+		 "Kind of the namespaces nvme create-ns makes with CSI 00h: nvm or ssd (default: kind=; with kind=zns, nvm); create-ns --csi=2 makes zns namespaces; writable at run time");
 
 static unsigned int lba_size = 512;
 module_param(lba_size, uint, 0444);
@@ -373,6 +378,33 @@ static int build_ssd_config(struct nvmev_config *cfg)
 	return 0;
 }
 
+/*
+ * The ZNS kind's parameters: the defaults, then zns= over them.  Checked
+ * whatever the kind, on as many zones as the limits need (a namespace
+ * made later may be zoned); namespace 1's kind checks its capacity.
+ */
+static int build_zns_config(struct nvmev_config *cfg)
+{
+	struct zns_params *p = &cfg->zns;
+	const char *why;
+	u64 zones;
+
+	zns_default_params(p);
+	if (zns && zns_params_parse(p, zns, &why)) {
+		pr_err("zns=%s refused: %s\n", zns, why);
+		return -EINVAL;
+	}
+	zones = max3(1U, p->max_open, p->max_active);
+	why = "zone size is 0";
+	if (!p->zone_bytes || zones > U64_MAX / p->zone_bytes ||
+	    zns_params_check(p, zones * p->zone_bytes, 12, &why)) {
+		pr_err("ZNS parameters%s%s refused: %s\n", zns ? " zns=" : "",
+		       zns ? zns : "", why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int build_config(struct nvmev_config *cfg)
 {
 	u64 cap = 0, bmax = 0;
@@ -509,6 +541,9 @@ static int build_config(struct nvmev_config *cfg)
 	cfg->sleep_max_us = sleep_max_us;
 	cfg->spin_ns = spin_ns;
 	cfg->timing = timing;
+	ret = build_zns_config(cfg);
+	if (ret)
+		return ret;
 	ret = build_ssd_config(cfg);
 	if (ret)
 		return ret;

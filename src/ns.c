@@ -30,6 +30,7 @@
 /* Every command set (kind) nvmev has; Identify and lookups walk this. */
 const struct nvmev_cmd_set *const nvmev_cmd_sets[] = {
 	&nvmev_nvm_cmd_set,
+	&nvmev_zns_cmd_set,
 };
 const int nvmev_nr_cmd_sets = ARRAY_SIZE(nvmev_cmd_sets);
 
@@ -47,6 +48,7 @@ const struct nvmev_cmd_set *nvmev_cmd_set_by_csi(u8 csi)
 const struct nvmev_kind *const nvmev_kinds[] = {
 	&nvmev_nvm_kind,
 	&nvmev_ssd_kind,
+	&nvmev_zns_kind,
 };
 const int nvmev_nr_kinds = ARRAY_SIZE(nvmev_kinds);
 

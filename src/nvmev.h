@@ -22,6 +22,7 @@
 
 #include "pure/nvm_timing.h"
 #include "pure/ssd_ftl.h"
+#include "pure/zns_model.h"
 #include "pure/lba_ranges.h"
 
 #define NVMEV_VENDOR_ID		0xcafe	/* not a registered vendor; private domain only */
@@ -95,6 +96,7 @@ struct nvmev_config {
 	struct nvm_timing timing;	/* NVM timing model of new namespaces */
 	const struct nvmev_kind *kind;	/* kind of namespace 1 */
 	struct ssd_params ssd;		/* SSD kind: profile and ssd= settings */
+	struct zns_params zns;		/* ZNS kind: zns= settings */
 	int instance;			/* instance number, names the device */
 };
 
@@ -143,6 +145,8 @@ struct nvmev_io {
 	u64 slba;			/* first LBA, from the command */
 	u64 offset;			/* byte offset in the store, fixed at submit */
 	u64 bytes;			/* data bytes */
+	u64 aux;			/* command set's own: ZNS, bytes of a read holding data */
+	void *priv;			/* command set's own, freed by its execute() */
 	struct list_head node;
 };
 
@@ -228,6 +232,8 @@ struct nvmev_kind {
 	u64 (*time_flush)(struct nvmev_ns *ns, u64 now);
 	/* DSM deallocate and Write Zeroes: the blocks hold no data now. */
 	u64 (*time_dealloc)(struct nvmev_ns *ns, u64 now, u64 slba, u64 nlb);
+	/* Format NVM: the data is erased, lba_shift may be new. */
+	void (*format)(struct nvmev_ns *ns);
 	u8 (*percent_used)(struct nvmev_ns *ns);	/* SMART, 0..255 */
 	void (*show)(struct nvmev_ns *ns, struct seq_file *m);	/* debugfs */
 };
@@ -252,7 +258,8 @@ struct nvmev_ns {
 	struct nvmev_store store;
 	struct nvm_model model;		/* NVM kind timing */
 	struct ssd_ftl *ssd;		/* SSD kind: FTL and NAND timing */
-	spinlock_t model_lock;		/* protects model and ssd */
+	struct zns_model *zns;		/* ZNS kind: zones and NAND timing */
+	spinlock_t model_lock;		/* protects model, ssd and zns */
 	/* LBAs marked by Write Uncorrectable: reads fail until rewritten. */
 	spinlock_t unc_lock;
 	struct lba_ranges unc;
@@ -380,6 +387,8 @@ u16 nvmev_xfer(struct nvmev_dev *dev, const struct nvme_command *cmd,
 	       u64 len, void *buf, bool to_host);
 u16 nvmev_xfer_store(struct nvmev_ns *ns, const struct nvme_command *cmd,
 		     u64 offset, u64 len, bool to_host);
+u16 nvmev_read_store(struct nvmev_ns *ns, const struct nvme_command *cmd,
+		     u64 offset, u64 len, u64 valid);
 u16 nvmev_compare_store(struct nvmev_ns *ns, const struct nvme_command *cmd,
 			u64 offset, u64 len);
 
@@ -400,10 +409,12 @@ u16 nvmev_store_copy(struct nvmev_store *st, u64 dst, u64 src, u64 len);
 extern const struct nvmev_cmd_set nvmev_nvm_cmd_set;
 extern const struct nvmev_kind nvmev_nvm_kind;	/* io-cmd-nvm.c */
 extern const struct nvmev_kind nvmev_ssd_kind;	/* ssd.c */
+extern const struct nvmev_cmd_set nvmev_zns_cmd_set;
+extern const struct nvmev_kind nvmev_zns_kind;	/* zns.c */
 extern const struct nvmev_cmd_set *const nvmev_cmd_sets[];
 extern const int nvmev_nr_cmd_sets;
 extern const struct nvmev_kind *const nvmev_kinds[];
-#define NVMEV_KIND_NAMES	"nvm, ssd"	/* for messages */
+#define NVMEV_KIND_NAMES	"nvm, ssd, zns"	/* for messages */
 extern const int nvmev_nr_kinds;
 const struct nvmev_cmd_set *nvmev_cmd_set_by_csi(u8 csi);
 const struct nvmev_kind *nvmev_kind_by_name(const char *name);

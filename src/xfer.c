@@ -93,6 +93,7 @@ struct xfer_ctx {
 	struct nvmev_store *st;	/* store transfers */
 	void *buf;		/* buffer transfers */
 	u64 offset;		/* store transfers: byte offset in the store */
+	u64 valid;		/* reads: bytes from offset that hold data */
 	u64 done;
 	bool to_host;
 	u16 status;		/* set by an emit callback that fails */
@@ -145,8 +146,14 @@ static int emit_store(void *ctx, u64 addr, u32 len)
 		void *p;
 		int ret;
 
-		p = nvmev_store_map(st, x->offset + x->done, &n, !x->to_host,
-				    &x->status);
+		if (x->to_host && x->done >= x->valid) {
+			p = NULL;
+		} else {
+			if (x->to_host)
+				n = min_t(u64, n, x->valid - x->done);
+			p = nvmev_store_map(st, x->offset + x->done, &n,
+					    !x->to_host, &x->status);
+		}
 		if (x->status)
 			return -ENOSPC;
 		if (p) {
@@ -172,7 +179,23 @@ u16 nvmev_xfer_store(struct nvmev_ns *ns, const struct nvme_command *cmd,
 		     u64 offset, u64 len, bool to_host)
 {
 	struct xfer_ctx x = { .dev = ns->dev, .st = &ns->store,
-			      .offset = offset, .to_host = to_host };
+			      .offset = offset, .to_host = to_host,
+			      .valid = len };
+
+	return walk(ns->dev, cmd, len, emit_store, &x);
+}
+
+/*
+ * Read @len bytes of the store at @offset to the host, of which only the
+ * first @valid hold data: the rest reads as zeroes whatever the store
+ * holds (a zone past its data).
+ */
+u16 nvmev_read_store(struct nvmev_ns *ns, const struct nvme_command *cmd,
+		     u64 offset, u64 len, u64 valid)
+{
+	struct xfer_ctx x = { .dev = ns->dev, .st = &ns->store,
+			      .offset = offset, .to_host = true,
+			      .valid = valid };
 
 	return walk(ns->dev, cmd, len, emit_store, &x);
 }

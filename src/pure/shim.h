@@ -72,6 +72,8 @@ static inline void pure_free(void *p)
 	free(p);
 }
 
+#define fallthrough	__attribute__((__fallthrough__))
+
 /* Plain versions of the kernel's type-checked helpers. */
 #define min_t(type, x, y) ({			\
 	type __min1 = (x);			\

@@ -182,6 +182,10 @@ const char *ssd_param_key(u32 i);
  */
 int ssd_params_parse(struct ssd_params *p, const char *s, const char **why);
 
+/* One "key=value" of len bytes at s (no comma), as ssd_params_parse(). */
+int ssd_param_set(struct ssd_params *p, const char *s, size_t len,
+		  const char **why);
+
 /*
  * Sizes the array for user_bytes (a multiple of 4 KiB): sets
  * nand.blocks_per_plane to the lines needed for the user capacity plus

@@ -127,9 +127,8 @@ static bool ssd_word_is(const char *s, size_t len, const char *word)
 	return strlen(word) == len && !memcmp(s, word, len);
 }
 
-/* One "key=value" of len bytes at s. */
-static int ssd_param_set(struct ssd_params *p, const char *s, size_t len,
-			 const char **why)
+int ssd_param_set(struct ssd_params *p, const char *s, size_t len,
+		  const char **why)
 {
 	const char *eq = memchr(s, '=', len), *val;
 	size_t klen, vlen, i;

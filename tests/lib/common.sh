@@ -15,7 +15,7 @@ declare -A NVMEV_METAPKG=([6.1]=linux-image-amd64 [6.12]=linux-image-6.12-amd64)
 # borrows from the host root (nvme-cli, fio, e2fsprogs, util-linux, ...).
 NVMEV_HOST_PACKAGES=(
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd rsync make
-	fio nvme-cli e2fsprogs xfsprogs util-linux coreutils
+	fio nvme-cli e2fsprogs xfsprogs btrfs-progs util-linux coreutils
 )
 
 say() { printf '==> %s\n' "$*" >&2; }
