@@ -478,6 +478,7 @@ static void zns_kind_show(struct nvmev_ns *ns, struct seq_file *m)
 	seq_printf(m, "ns%u_zone_finishes %llu\n", ns->nsid, st.finishes);
 	seq_printf(m, "ns%u_implicit_closes %llu\n", ns->nsid,
 		   st.implicit_closes);
+	seq_printf(m, "ns%u_zone_appends %llu\n", ns->nsid, st.appends);
 	seq_printf(m, "ns%u_program_units %llu\n", ns->nsid, st.program_units);
 	seq_printf(m, "ns%u_host_write_pages %llu\n", ns->nsid,
 		   st.host_write_pages);

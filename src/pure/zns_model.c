@@ -219,6 +219,7 @@ int zns_init(struct zns_model *m, const struct zns_params *p, u64 bytes,
 	for (i = 0; i < m->nr_zones; i++) {
 		m->zones[i].state = ZNS_ZS_EMPTY;
 		m->zones[i].wp = zns_zslba(m, i);
+		m->zones[i].data_end = m->zones[i].wp;
 	}
 	return 0;
 }
@@ -383,6 +384,8 @@ u16 zns_write(struct zns_model *m, u64 slba, u64 nlb, bool append, u64 *lba)
 	if (!is_open(z->state))
 		set_state(m, zone, ZNS_ZS_IOPEN);
 	*lba = z->wp;
+	if (append)
+		m->stats.appends++;
 	z->wp += nlb;
 	z->data_end = z->wp;
 	if (z->wp == end)
@@ -779,6 +782,10 @@ int zns_check_consistency(const struct zns_model *m, const char **why)
 		active += is_active(z->state);
 		if (z->wp < start || z->wp > start + m->cap_lbas) {
 			*why = "write pointer outside its zone";
+			return -EIO;
+		}
+		if (z->data_end < start || z->data_end > z->wp) {
+			*why = "data end outside its zone's written part";
 			return -EIO;
 		}
 		if (z->state == ZNS_ZS_EMPTY && z->wp != start) {

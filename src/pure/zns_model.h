@@ -108,6 +108,7 @@ struct zns_zone {
 
 struct zns_stats {
 	u64 host_write_pages;	/* 4 KiB pages written by the host */
+	u64 appends;		/* Zone Append commands accepted */
 	u64 host_read_pages;
 	u64 nand_read_pages;	/* 4 KiB pages sensed */
 	u64 program_units;	/* programs issued (incl. FUA and Finish) */

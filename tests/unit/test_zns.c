@@ -254,9 +254,13 @@ static void transitions_table(void)
 		 ZNS_SC_INVALID_TRANSITION);
 	CHECK_EQ(zns_manage(&m, 0, 0, ZNS_ACT_OFFLINE, false, &t, &from, &to),
 		 ZNS_SC_INVALID_TRANSITION);
-	/* Reset of an empty zone: nothing to do. */
+	/* Reset of an empty zone: nothing to do, no data to drop. */
 	CHECK_EQ(zns_manage(&m, 0, 0, ZNS_ACT_RESET, false, &t, &from, &to), 0);
 	CHECK_EQ(m.stats.resets, 0);
+	CHECK_EQ(zns_manage(&m, 0, 7 * ZL, ZNS_ACT_RESET, false, &t, &from, &to), 0);
+	CHECK_EQ(from, 7 * ZL);
+	CHECK_EQ(to, 7 * ZL);
+	CHECK_EQ(zns_data_bytes(&m, 7 * ZL, 8), 0);
 	/* Finish: partly written zone becomes full. */
 	CHECK_EQ(zns_write(&m, 0, 100, false, &lba), 0);
 	CHECK_EQ(zns_manage(&m, 0, 0, ZNS_ACT_FINISH, false, &t, &from, &to), 0);
