@@ -89,6 +89,17 @@ NVMEV_DEFAULT_PARAMS+=(kind=ssd)
 refused_because capacity=1T "FTL tables would take"
 NVMEV_DEFAULT_PARAMS=("${saved_params[@]}")
 
+info "ZNS kind"
+refused_because zns=zone_size=4 "unknown key"
+refused_because zns=zone_mib=48 "zone size (zone_mib) not a power of two"
+refused_because zns=zcap_mib=128 "zone capacity (zcap_mib) not between"
+refused_because zns=max_open=14,max_active=8 "max_open above max_active"
+refused_because zns=zasl_kib=6 "zasl_kib"
+saved_params=("${NVMEV_DEFAULT_PARAMS[@]}")
+NVMEV_DEFAULT_PARAMS+=(kind=zns)
+refused_because capacity=100M "capacity not a whole number of zones"
+NVMEV_DEFAULT_PARAMS=("${saved_params[@]}")
+
 info "memmap range"
 refused_because memmap_size=0 "cannot be empty"
 refused_because memmap_start=4097 "multiples of"
@@ -119,7 +130,7 @@ check "no parameters: message names memmap_start" dmesg_has 'nvmev: memmap_start
 settle
 avail1=$(meminfo_kb MemAvailable) slab1=$(meminfo_kb Slab) vm1=$(meminfo_kb VmallocUsed)
 info "after the refused loads: MemAvailable ${avail0} -> ${avail1} kB, Slab ${slab0} -> ${slab1} kB, VmallocUsed ${vm0} -> ${vm1} kB"
-# 39 refused loads. The module image lives in vmalloc space: leaking it
+# 45 refused loads. The module image lives in vmalloc space: leaking it
 # (over 100 KiB per load) would exceed the VmallocUsed bound; leaked
 # objects show in Slab. MemAvailable moves by several MiB either way in
 # a TCG guest whatever the module does (docs/robustness.md has figures),
