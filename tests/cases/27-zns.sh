@@ -39,19 +39,16 @@ zone_wp() {
 		sed -n 's/.*wptr 0x\([0-9a-f]*\).*/\1/p'
 }
 # zmr_nr FILTER LEN [-p]: NRZONES of a Zone Management Receive (raw).
-# nvme-cli prints a line of text besides the LEN bytes of data (before
-# them, or after when its stdout buffer is flushed last).
+# nvme-cli prints the data as a hex dump ("0000: 02 00 ..."); NRZONES is
+# its first 8 bytes, little-endian.
 zmr_nr() {
-	local data
+	local hex
 	nvme zns zone-mgmt-recv "$NVME_NS" -s 0 -z 0 -S "$1" -l "$2" ${3:-} \
-		-o binary >/tmp/zmr || return 1
-	if [[ $(head -c 9 /tmp/zmr) == zone-mgmt ]]; then
-		data=$(tail -c "$2" /tmp/zmr | od -An -t u8 -N 8)
-	else
-		data=$(head -c "$2" /tmp/zmr | od -An -t u8 -N 8)
-	fi
-	echo "zmr -S $1 -l $2 ${3:-}: $(wc -c </tmp/zmr) bytes, NRZONES $data" >&2
-	echo $data
+		>/tmp/zmr || return 1
+	hex=$(grep -m1 '^0000:' /tmp/zmr | cut -d: -f2 |
+		awk '{ for (i = 8; i >= 1; i--) printf "%s", $i }')
+	echo "zmr -S $1 -l $2 ${3:-}: NRZONES 0x$hex" >&2
+	echo $((16#${hex:-x}))
 }
 zcount() { blkzone report "$NVME_NS" | grep -c "($1)" || true; }
 
