@@ -47,8 +47,16 @@ clean:
 # clock. It goes to $(NVMEV_CACHE)/bin (default .cache/bin, ignored by git).
 SSDSIM := $(if $(NVMEV_CACHE),$(abspath $(NVMEV_CACHE)),$(CURDIR)/.cache)/bin/nvmev-ssdsim
 SSDSIM_SRCS := $(CURDIR)/src/tools/nvmev-ssdsim.c $(wildcard $(CURDIR)/src/pure/*.c)
+# The ZNS kind's model on a virtual clock, beside it.
+ZNSSIM := $(dir $(SSDSIM))nvmev-znssim
+ZNSSIM_SRCS := $(CURDIR)/src/tools/nvmev-znssim.c $(wildcard $(CURDIR)/src/pure/*.c)
 
-sim: $(SSDSIM)
+sim: $(SSDSIM) $(ZNSSIM)
+
+$(ZNSSIM): $(ZNSSIM_SRCS) $(wildcard $(CURDIR)/src/pure/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -Wall -Wextra -O2 -I$(CURDIR)/src/pure -o $@ $(ZNSSIM_SRCS)
+	@echo "built $@ (try: $@ --help)"
 
 $(SSDSIM): $(SSDSIM_SRCS) $(wildcard $(CURDIR)/src/pure/*.h)
 	@mkdir -p $(dir $@)

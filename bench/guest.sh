@@ -16,23 +16,27 @@
 #             writes of SSD_RAND_PCT % of the capacity; the FTL's counters
 #             (debugfs) after each phase; with the profile's settings and
 #             (full mode) with background GC off. bench/ssd-sim runs the
-#             simulator on the host on the same workload, compares WAF.
+#             simulator on the host on the same workload, compares WAF;
+#   zns       nvmev kind=zns: sequential zone writes (fio zonemode=zbd),
+#             Zone Appends from 4 threads (tests/tools/zns-ioctl.py), zone reset
+#             latency of full and empty zones, per ZNS_VARIANTS; the host
+#             runs nvmev-znssim for what the model predicts.
 # Raw output goes to /results: records.tsv (one line per measurement:
 # SECTION<TAB>key=value...) and fio/*.json; bench/report.py turns them
 # into the tables and plots.
 # Environment: BENCH_MODE=full|smoke (smoke: one tiny point per section),
-# BENCH_SECTIONS (default "idle matrix accuracy burst wakeup memory ssd"; also
+# BENCH_SECTIONS (default "idle matrix accuracy burst wakeup memory ssd zns"; also
 # "profile": perf profiles of nvmev and null_blk at QD32),
 # BENCH_NVMEV_EXTRA (extra nvmev load parameters, for experiments).
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then
-	sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '3,30p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 fi
 # shellcheck source=../tests/lib/guest.sh
 source "$NVMEV_SRC/tests/lib/guest.sh"
 
 MODE=${BENCH_MODE:-full}
-SECTIONS=${BENCH_SECTIONS:-idle matrix accuracy burst wakeup memory ssd}
+SECTIONS=${BENCH_SECTIONS:-idle matrix accuracy burst wakeup memory ssd zns}
 P=/sys/module/nvmev/parameters
 STATS=/sys/kernel/debug/nvmev/nvmev0/stats
 OUT=$RESULTS/bench
@@ -66,6 +70,9 @@ if [[ $MODE == smoke ]]; then
 	SSD_CAP_MB=64      # kind=ssd namespace, MiB
 	SSD_RAND_PCT=25    # random writes, percent of the capacity
 	SSD_VARIANTS="-"   # ssd= settings per point ("-": the profile's)
+	ZNS_VARIANTS="dies_per_zone=1" # zns= settings per point ("-": defaults)
+	ZNS_ZONES=1        # zones written sequentially per point
+	ZNS_RESETS=2       # full zones reset per point (and as many empty)
 else
 	REGION=256M
 	IO_QD1=8M      # 2048 I/Os
@@ -91,6 +98,11 @@ else
 	# leaves plenty of and a QD32 simulator run none: the second point
 	# turns it off to compare the FTLs alone.
 	SSD_VARIANTS="- gc_bg_lines=0"
+	# The defaults stripe a zone over 32 dies, faster than the guest can
+	# write; one die per zone makes the flash the bottleneck.
+	ZNS_VARIANTS="- dies_per_zone=1"
+	ZNS_ZONES=4
+	ZNS_RESETS=4
 fi
 FIO_CAP_S=120 # safety limit per fio run; a point that hits it is marked
 SSD_PROFILE=970pro
@@ -550,13 +562,55 @@ ssd_point() {
 	nvmev_down
 }
 
+# zns: ZNS_VARIANTS points on a 2 GiB zoned namespace (32 zones of 64 MiB).
+section_zns() {
+	local v
+	if [[ -d /sys/module/nvmev ]]; then nvmev_down; fi
+	for v in $ZNS_VARIANTS; do
+		zns_point "$v"
+	done
+}
+
+# zns_point ZNS_SETTINGS ("-": none): one load, writes, appends, resets.
+zns_point() {
+	local zs=$((64 << 20)) zl out extra=() z full=() empty=() name
+	name=${1//[^a-z0-9]/_}
+	[[ $1 != - ]] && extra=(zns="$1")
+	nvmev_up memmap_start=4G memmap_size=2M capacity=2G kind=zns \
+		"${extra[@]}" cpus=1,2
+	zl=$((zs / $(blockdev --getss "$NVMEV_DEV")))
+	[[ $(cat /sys/block/"${NVMEV_DEV#/dev/}"/queue/zoned) == host-managed ]] ||
+		fail "zns: not a zoned disk"
+	fio --name=znswrite --filename="$NVMEV_DEV" --direct=1 --ioengine=libaio \
+		--zonemode=zbd --max_open_zones=1 --rw=write --bs=128k --iodepth=8 \
+		--size=$((ZNS_ZONES * zs)) --output-format=json \
+		--output="$FIO_DIR/zns-write-$name.json" >/dev/null 2>&1 ||
+		fail "zns: sequential write"
+	out=$(python3 "$NVMEV_SRC/tests/tools/zns-ioctl.py" append "$NVMEV_DEV" \
+		$((ZNS_ZONES * zl)) --bytes 65536 --streams 4) || fail "zns: appends ($out)"
+	record znsvm zns="$1" point=append $out
+	for z in $(seq 0 $((ZNS_RESETS - 1))); do
+		full+=($((z * zl)))
+		empty+=($(((31 - z) * zl)))
+	done
+	out=$(python3 "$NVMEV_SRC/tests/tools/zns-ioctl.py" reset "$NVMEV_DEV" "${full[@]}") ||
+		fail "zns: reset"
+	record znsvm zns="$1" point=reset_full "$out"
+	out=$(python3 "$NVMEV_SRC/tests/tools/zns-ioctl.py" reset "$NVMEV_DEV" "${empty[@]}") ||
+		fail "zns: reset"
+	record znsvm zns="$1" point=reset_empty "$out"
+	record znsvm zns="$1" point=write fio="zns-write-$name.json" zones="$ZNS_ZONES"
+	info "zns ($1): $(grep '^ns1_' "$STATS" | tr '\n' ' ')"
+	nvmev_down
+}
+
 # ---- main -------------------------------------------------------------------
 
 devices_up
 for s in $SECTIONS; do
 	info "section $s"
 	case $s in
-	memory | ssd) ;;
+	memory | ssd | zns) ;;
 	*) [[ -d /sys/module/nvmev ]] || nvmev_default_up ;;
 	esac
 	start=$(date +%s)

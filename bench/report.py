@@ -6,8 +6,10 @@ plots (gnuplot, PNG).  Usage: bench/report.py [--check] RESULTS_DIR
 Reads RESULTS_DIR/env.txt (host side: QEMU version, git commit, ...),
 RESULTS_DIR/raw/bench/records.tsv (written by bench/guest.sh in the VM)
 and, for the ssd section, RESULTS_DIR/ssd/host.json and vm.json (written
-by bench/ssd-sim). Writes results.md (= results-main.md, the sections of
-the VM, and results-ssd.md, the SSD kind), results.json and the plots.
+by bench/ssd-sim), and for the zns section RESULTS_DIR/zns/model-*.txt
+(nvmev-znssim's predictions, written by bench/run). Writes results.md
+(= results-main.md, the sections of the VM, results-ssd.md, the SSD kind,
+and results-zns.md, the ZNS kind), results.json and the plots.
 --check: exit 1 when a section is missing or a figure is not a number
 (used by the smoke run; no timing is ever judged).
 """
@@ -18,7 +20,9 @@ import shutil
 import subprocess
 import sys
 
-SECTIONS = ["matrix", "accuracy", "idle", "wakeup", "memory", "ssd"]
+SECTIONS = ["matrix", "accuracy", "idle", "wakeup", "memory", "ssd", "zns"]
+# Records a section writes, when not named after it.
+SECTION_RECORDS = {"ssd": "ssdvm", "zns": "znsvm"}
 DEV_ORDER = ["nvmev-zero", "nvmev-default", "nullblk-mem", "nullblk-nomem",
              "brd", "qemu-nvme"]
 DEV_LABEL = {
@@ -180,6 +184,7 @@ def build(recs, env, outdir):
         res["profile"].append({"dev": r["dev"], "top": top})
     res["section_seconds"] = {r["section"]: r["seconds"]
                               for r in recs.get("timing", [])}
+    res["zns"] = build_zns(recs, outdir)
     res["ssd"] = {}
     for k in ("host", "vm"):
         path = os.path.join(outdir, "ssd", k + ".json")
@@ -187,6 +192,91 @@ def build(recs, env, outdir):
             with open(path) as f:
                 res["ssd"][k] = json.load(f)
     return res
+
+
+def load_kv(path):
+    out = {}
+    with open(path) as f:
+        for word in f.read().split():
+            if "=" in word:
+                k, v = word.split("=", 1)
+                out[k] = num(v)
+    return out
+
+
+def build_zns(recs, outdir):
+    """One row per zns= setting: measured in the guest, predicted by
+    nvmev-znssim (the same model code on a virtual clock)."""
+    rows = {}
+    for r in recs.get("znsvm", []):
+        v = str(r["zns"])
+        row = rows.setdefault(v, {"zns": v})
+        if r["point"] == "write":
+            path = os.path.join(outdir, "raw", "bench", "fio", r["fio"])
+            try:
+                with open(path) as f:
+                    job = json.load(f)["jobs"][0]["write"]
+                row["write_mb_s"] = job["bw_bytes"] / 1e6
+            except (OSError, ValueError, KeyError, IndexError):
+                row["write_mb_s"] = None
+        elif r["point"] == "append":
+            row["append_mb_s"] = r["mb_s"]
+            row["append_lbas_ok"] = r["lbas_ok"]
+        elif r["point"] in ("reset_full", "reset_empty"):
+            us = [float(x) for x in str(r["us"]).split(",")]
+            row[r["point"] + "_us"] = sum(us) / len(us)
+    for v, row in rows.items():
+        path = os.path.join(outdir, "zns",
+                            "model-%s.txt" % "".join(
+                                c if c.isalnum() and not c.isupper() else "_"
+                                for c in v))
+        row["model"] = load_kv(path) if os.path.exists(path) else {}
+        full, empty = row.get("reset_full_us"), row.get("reset_empty_us")
+        # The empty zone's reset is the guest's own round trip (the model
+        # gives it only firmware time): the full one net of it is the erase.
+        if full is not None and empty is not None:
+            row["reset_net_us"] = full - empty + row["model"].get(
+                "reset_empty_us", 0)
+    return list(rows.values())
+
+
+def markdown_zns(res):
+    rows = res.get("zns") or []
+    if not rows:
+        return []
+    env = res["env"]
+    md = ["Run %s (%s mode), guest kernel %s; nvmev commit %s; command: "
+          "`BENCH_SECTIONS=%s bench/run`." % (
+              env.get("date", "?"), env.get("mode", "?"),
+              res["guest"].get("kernel", "?"), env.get("commit", "?"),
+              env.get("sections", "all") if env.get("sections", "all")
+              != "all" else "zns")]
+    md.append("")
+    md.append("Measured in the guest against what the model predicts "
+              "(nvmev-znssim, the same code on a virtual clock with no host "
+              "overhead). The namespace has 32 zones of 64 MiB. error = "
+              "(measured − model) / model.")
+    md.append("")
+    t = []
+    for r in rows:
+        m = r["model"]
+        label = "defaults (ZN540-like)" if r["zns"] == "-" else "`zns=%s`" % r["zns"]
+        for name, meas, key in (
+                ("sequential write MB/s (fio zbd, 128 KiB)", r.get("write_mb_s"), "write_mb_s"),
+                ("Zone Append MB/s (4 threads, 64 KiB)", r.get("append_mb_s"), "append_mb_s"),
+                ("reset of a full zone µs", r.get("reset_full_us"), "reset_full_us"),
+                ("reset of a full zone, net of the empty one, µs", r.get("reset_net_us"), "reset_full_us"),
+                ("reset of an empty zone µs", r.get("reset_empty_us"), "reset_empty_us")):
+            err = pct(meas, m.get(key)) if meas is not None else None
+            t.append([label, name, f1(m.get(key)), f1(meas),
+                      f1(err, "%+.1f%%")])
+    md.append(table(["zns=", "point", "model", "measured", "error"], t))
+    md.append("")
+    ok = [r for r in rows if r.get("append_lbas_ok") == 1]
+    md.append("Zone Append LBAs returned tile each zone exactly (no overlap, "
+              "no gap): %d of %d points." % (len(ok), len(rows)))
+    md.append("")
+    return md
 
 
 def header(res):
@@ -669,7 +759,7 @@ def run_gnuplot(outdir, script):
 def check(res, recs):
     bad = []
     for s in SECTIONS:
-        if not recs.get("ssdvm" if s == "ssd" else s):
+        if not recs.get(SECTION_RECORDS.get(s, s)):
             bad.append("section %s has no results" % s)
     for s, rows in recs.items():
         for r in rows:
@@ -682,6 +772,15 @@ def check(res, recs):
     if not res.get("accuracy_bw"):
         bad.append("no bandwidth-limited result")
     bad.extend(check_ssd(res))
+    for r in res.get("zns") or []:
+        for k in ("write_mb_s", "append_mb_s", "reset_full_us",
+                  "reset_empty_us"):
+            if not isinstance(r.get(k), float) or \
+                    not isinstance(r["model"].get(k), float):
+                bad.append("zns %s: %s measured %r, model %r" % (
+                    r["zns"], k, r.get(k), r["model"].get(k)))
+        if r.get("append_lbas_ok") != 1:
+            bad.append("zns %s: Zone Append LBAs do not tile the zone" % r["zns"])
     return bad
 
 
@@ -726,10 +825,12 @@ def main():
     head = header(res)
     main_md = markdown_main(res, plots)
     ssd_md = markdown_ssd(res, plots)
+    zns_md = markdown_zns(res)
     # results-main.md / results-ssd.md: what bench/publish puts between
     # the markers of docs/performance.md; results.md: both.
     for name, part in (("results-main.md", main_md),
-                       ("results-ssd.md", ssd_md)):
+                       ("results-ssd.md", ssd_md),
+                       ("results-zns.md", zns_md)):
         path = os.path.join(outdir, name)
         if part:
             with open(path, "w") as f:
@@ -737,8 +838,9 @@ def main():
                                    else []) + part) + "\n")
         elif os.path.exists(path):
             os.remove(path)
-    md = "\n".join(head + main_md + (["## SSD kind", ""] + ssd_md
-                                     if ssd_md else []))
+    md = "\n".join(head + main_md +
+                   (["## SSD kind", ""] + ssd_md if ssd_md else []) +
+                   (["## ZNS kind", ""] + zns_md if zns_md else []))
     with open(os.path.join(outdir, "results.md"), "w") as f:
         f.write(md + "\n")
     with open(os.path.join(outdir, "results.json"), "w") as f:

@@ -39,16 +39,14 @@ zone_wp() {
 		sed -n 's/.*wptr 0x\([0-9a-f]*\).*/\1/p'
 }
 # zmr_nr FILTER LEN [-p]: NRZONES of a Zone Management Receive (raw).
-# nvme-cli prints the data as a hex dump ("0000: 02 00 ..."); NRZONES is
-# its first 8 bytes, little-endian.
+# zmr_nr FILTER BYTES [--partial]: NRZONES of one Zone Management Receive
+# from LBA 0 (nvme-cli 2.3 shows neither the raw data nor a partial count).
 zmr_nr() {
-	local hex
-	nvme zns zone-mgmt-recv "$NVME_NS" -s 0 -z 0 -S "$1" -l "$2" ${3:-} \
-		>/tmp/zmr || return 1
-	hex=$(grep -m1 '^0000:' /tmp/zmr | cut -d: -f2 |
-		awk '{ for (i = 8; i >= 1; i--) printf "%s", $i }')
-	echo "zmr -S $1 -l $2 ${3:-}: NRZONES 0x$hex" >&2
-	echo $((16#${hex:-x}))
+	local out
+	out=$(python3 "$NVMEV_SRC/tests/tools/zns-ioctl.py" report "$NVME_NS" 0 \
+		--bytes "$2" --filter "$1" ${3:-}) || return 1
+	echo "zmr filter $1, $2 bytes ${3:-}: $out" >&2
+	sed -n 's/^nr_zones=\([0-9]*\) .*/\1/p' <<<"$out"
 }
 zcount() { blkzone report "$NVME_NS" | grep -c "($1)" || true; }
 
@@ -165,7 +163,8 @@ check "a 15th active: Too Many Active Zones (0x1bd)" \
 check "report, state filter 4 (closed): 2 zones" num_eq "$(zmr_nr 4 4096)" 2
 check "report, state filter 3 (explicitly opened): 12 zones" num_eq "$(zmr_nr 3 4096)" 12
 check "report of 4 descriptors, not partial: all 160 counted" num_eq "$(zmr_nr 0 320)" 160
-check "partial report of 4 descriptors: 4 counted" num_eq "$(zmr_nr 0 320 -p)" 4
+check "partial report of 4 descriptors: 4 counted" num_eq "$(zmr_nr 0 320 --partial)" 4
+check "nvme zns report-zones, closed zones: 2 listed" eq "$(nvme zns report-zones "$NVME_NS" -S 4 -o json | grep -c '"slba"')" 2
 check "blkzone reset all" blkzone reset "$NVME_NS"
 check "160 empty zones again" num_eq "$(zcount em)" 160
 check "debugfs: none open" num_eq "$(stat_field ns1_zones_open)" 0
