@@ -9,12 +9,13 @@ and tests/cases/27-zns.sh (report) in the VM.
 Usage:
   tests/tools/zns-ioctl.py append DEV ZONE_LBA --bytes N --streams S
       Zone Appends of N bytes into the empty zone starting at ZONE_LBA
-      from S threads, each with one append in flight, until the zone is
-      full.  Prints mb_s=, appends=, and lbas_ok=1 when the returned LBAs
+      from S processes, each with one append in flight, until the zone
+      is full.  Prints mb_s=, appends=, and lbas_ok=1 when the returned LBAs
       tile the zone exactly (no overlap, no gap).
   tests/tools/zns-ioctl.py reset DEV ZONE_LBA [ZONE_LBA...]
-      Zone Management Send Reset of each zone, one at a time, 0.2 s apart
-      (the array idle).  Prints us= with each latency.
+      Zone Management Send Reset of each zone, one after the other, after
+      0.2 s of quiet (the flash idle).  Prints us= with each latency.
+      Zones on different dies do not wait for each other's erases.
   tests/tools/zns-ioctl.py report DEV SLBA --bytes N [--filter F] [--partial]
       One Zone Management Receive (Report Zones, ZRASF F, default 0: all)
       of N bytes from SLBA.  Prints nr_zones= (the NRZONES field),
@@ -25,10 +26,10 @@ size are read from it.
 """
 import ctypes
 import fcntl
+import multiprocessing
 import os
 import struct
 import sys
-import threading
 import time
 
 # struct nvme_passthru_cmd64 (include/uapi/linux/nvme_ioctl.h): 80 bytes.
@@ -58,40 +59,50 @@ def dev_info(fd):
     return nsid, bs
 
 
-def append(dev, zslba, nbytes, streams):
+def append_stream(dev, zslba, nbytes, barrier, out):
+    """One stream (a process of its own: no shared interpreter lock):
+    appends until the zone is full; sends back its LBAs, errors and the
+    span of its work."""
     fd = os.open(dev, os.O_RDWR)
     nsid, bs = dev_info(fd)
     nlb = nbytes // bs
-    got, errors, lock = [], [], threading.Lock()
-
-    def stream():
-        data = ctypes.create_string_buffer(os.urandom(64) * (nbytes // 64))
-        addr = ctypes.addressof(data)
-        while True:
-            try:
-                lba = passthru(fd, OPC_ZONE_APPEND, nsid, addr, nbytes,
-                               zslba & 0xffffffff, zslba >> 32, nlb - 1)
-            except OSError as e:
-                with lock:
-                    errors.append(str(e))
-                return
-            with lock:
-                got.append(lba)
-
-    threads = [threading.Thread(target=stream) for _ in range(streams)]
+    data = ctypes.create_string_buffer(os.urandom(64) * (nbytes // 64))
+    addr = ctypes.addressof(data)
+    got, err = [], None
+    barrier.wait()
     t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    secs = time.perf_counter() - t0
+    while True:
+        try:
+            got.append(passthru(fd, OPC_ZONE_APPEND, nsid, addr, nbytes,
+                                zslba & 0xffffffff, zslba >> 32, nlb - 1))
+        except OSError as e:
+            err = str(e)
+            break
+    t1 = time.perf_counter()
     os.close(fd)
-    got.sort()
-    tiled = all(b - a == nlb for a, b in zip(got, got[1:])) and \
-        bool(got) and got[0] == zslba
+    out.put((got, err, t0, t1, nlb))
+
+
+def append(dev, zslba, nbytes, streams):
+    barrier = multiprocessing.Barrier(streams)
+    out = multiprocessing.Queue()
+    procs = [multiprocessing.Process(target=append_stream,
+                                     args=(dev, zslba, nbytes, barrier, out))
+             for _ in range(streams)]
+    for p in procs:
+        p.start()
+    res = [out.get() for _ in procs]
+    for p in procs:
+        p.join()
+    got = sorted(l for r in res for l in r[0])
+    nlb = res[0][4]
+    secs = max(r[3] for r in res) - min(r[2] for r in res)
+    tiled = bool(got) and got[0] == zslba and \
+        all(b - a == nlb for a, b in zip(got, got[1:]))
     # Every stream stops at its first failure: Zone Is Full (0x1b9,
     # with DNR 0x41b9) once the zone is full; anything else is an error.
-    bad = [e for e in errors if not e.endswith(("0x41b9", "0x1b9"))]
+    bad = [r[1] for r in res
+           if r[1] and not r[1].endswith(("0x41b9", "0x1b9"))]
     print("mb_s=%.1f appends=%d lbas_ok=%d errors=%d" % (
         len(got) * nbytes / secs / 1e6, len(got), int(tiled), len(bad)))
     return 0 if tiled and not bad else 1
@@ -101,8 +112,8 @@ def reset(dev, zones):
     fd = os.open(dev, os.O_RDWR)
     nsid, _ = dev_info(fd)
     out = []
+    time.sleep(0.2)
     for z in zones:
-        time.sleep(0.2)
         t0 = time.perf_counter_ns()
         passthru(fd, OPC_ZMS, nsid, 0, 0, z & 0xffffffff, z >> 32, 0,
                  ZSA_RESET)
