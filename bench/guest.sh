@@ -596,12 +596,16 @@ zns_point() {
 		full+=($((z * zl)))
 		empty+=($(((31 - z) * zl)))
 	done
+	# Device lateness (debugfs): how long after the model's deadline nvmev
+	# posted the completions, the TCG guest's share of the delay.
+	late_begin
 	out=$(python3 "$NVMEV_SRC/tests/tools/zns-ioctl.py" reset "$NVMEV_DEV" "${full[@]}") ||
 		fail "zns: reset"
-	record znsvm zns="$1" point=reset_full "$out"
+	record znsvm zns="$1" point=reset_full "$out" dev_late_us="$(late_end)"
+	late_begin
 	out=$(python3 "$NVMEV_SRC/tests/tools/zns-ioctl.py" reset "$NVMEV_DEV" "${empty[@]}") ||
 		fail "zns: reset"
-	record znsvm zns="$1" point=reset_empty "$out"
+	record znsvm zns="$1" point=reset_empty "$out" dev_late_us="$(late_end)"
 	record znsvm zns="$1" point=write fio="zns-write-$name.json" zones="$ZNS_ZONES"
 	info "zns ($1): $(grep '^ns1_' "$STATS" | tr '\n' ' ')"
 	nvmev_down
