@@ -402,6 +402,7 @@ void *nvmev_store_map(struct nvmev_store *st, u64 offset, u64 *len,
 		      bool alloc, u16 *status);
 void nvmev_store_unmap(struct nvmev_store *st, void *addr);
 void nvmev_store_zero(struct nvmev_store *st, u64 offset, u64 len);
+void nvmev_store_drop_page(struct nvmev_store *st, u64 offset);
 void nvmev_store_erase_all(struct nvmev_store *st);
 u16 nvmev_store_copy(struct nvmev_store *st, u64 dst, u64 src, u64 len);
 

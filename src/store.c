@@ -114,6 +114,13 @@ static void store_drop_page(struct nvmev_store *st, pgoff_t idx)
 	}
 }
 
+/* RAM backing: free the page holding byte @offset, if it has one. */
+void nvmev_store_drop_page(struct nvmev_store *st, u64 offset)
+{
+	if (st->kind == NVMEV_BACKING_RAM)
+		store_drop_page(st, offset >> PAGE_SHIFT);
+}
+
 /* Make [offset, offset + len) read as zeroes, freeing whole RAM pages. */
 void nvmev_store_zero(struct nvmev_store *st, u64 offset, u64 len)
 {

@@ -15,7 +15,7 @@
  * Zone Append gets the LBA it reports.  execute() runs on a worker and
  * moves the data.  Reads return zeroes past a zone's data whatever the
  * store holds, so a Reset needs no memset: in RAM backing it frees the
- * zone's pages, in memmap backing it leaves them.
+ * zone's pages (zns_drop_zone()), in memmap backing it leaves them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -247,25 +247,46 @@ static u16 zns_report_zones(struct nvmev_ns *ns, struct nvmev_io *io)
 	return status;
 }
 
+/*
+ * RAM backing: free the pages of a reset zone's old data, up to LBA @end.
+ * A write accepted after the Reset may already own the first pages again
+ * (parse() ran it on the dispatcher, a worker may be copying it now), so
+ * each page is checked against the zone's new data under the model lock:
+ * a page the new data reaches is kept (its stale rest reads as zeroes),
+ * and a write accepted after the check gets a fresh page.
+ */
+static void zns_drop_zone(struct nvmev_ns *ns, u32 zone, u64 end)
+{
+	struct zns_model *m = ns->zns;
+	u64 off = zns_zslba(m, zone) << ns->lba_shift;
+	u64 stop = end << ns->lba_shift;
+	u32 n = 0;
+
+	for (; off < stop; off += PAGE_SIZE) {
+		spin_lock(&ns->model_lock);
+		if (off >= m->zones[zone].data_end << ns->lba_shift)
+			nvmev_store_drop_page(&ns->store, off);
+		spin_unlock(&ns->model_lock);
+		if (!(++n % 4096))
+			cond_resched();
+	}
+}
+
 /* A Reset's data leaves the store: RAM pages freed, nothing in memmap. */
 static void zns_drop_data(struct nvmev_ns *ns, struct nvmev_io *io)
 {
+	struct zns_model *m = ns->zns;
 	u64 *ends = io->priv;
 	u32 i;
 
 	if (ns->store.kind != NVMEV_BACKING_RAM)
 		return;
 	if (io->aux)
-		nvmev_store_zero(&ns->store, io->slba << ns->lba_shift,
-				 io->aux << ns->lba_shift);
-	for (i = 0; ends && i < ns->zns->nr_zones; i++) {
-		u64 start = zns_zslba(ns->zns, i);
-
-		/* Zones with data that the Reset emptied. */
-		if (ends[i] > start && READ_ONCE(ns->zns->zones[i].data_end) == start)
-			nvmev_store_zero(&ns->store, start << ns->lba_shift,
-					 (ends[i] - start) << ns->lba_shift);
-	}
+		zns_drop_zone(ns, zns_zone_of(m, io->slba), io->slba + io->aux);
+	/* Select All: every zone that held data. */
+	for (i = 0; ends && i < m->nr_zones; i++)
+		if (ends[i] > zns_zslba(m, i))
+			zns_drop_zone(ns, i, ends[i]);
 	kvfree(ends);
 	io->priv = NULL;
 }

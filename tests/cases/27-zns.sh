@@ -105,6 +105,14 @@ check "blkzone reset zone 2" blkzone reset -o $((2 * ZSECT)) -c 1 "$NVME_NS"
 dd if="$NVME_NS" of=/tmp/rd bs=4k skip=$((2 * 16384)) count=1 iflag=direct status=none
 check "after reset the data reads as zeroes" cmp -n 4096 /tmp/rd /dev/zero
 
+info "a reset frees the zone's memory (RAM backing)"
+check "write 8 MiB into zone 6" dd if=/dev/urandom of="$NVME_NS" bs=1M seek=384 count=8 oflag=direct status=none
+pages0=$(stat_field backing_pages)
+check "blkzone reset zone 6" blkzone reset -o $((6 * ZSECT)) -c 1 "$NVME_NS"
+pages1=$(stat_field backing_pages)
+info "backing pages: $pages0 -> $pages1"
+check "2048 pages (8 MiB) freed" num_ge $((pages0 - pages1)) 2048
+
 info "nvme zns commands and their status codes"
 head -c 512 /dev/urandom >/tmp/blk
 Z3=$((3 * ZLBA)); Z4=$((4 * ZLBA)); Z5=$((5 * ZLBA))
@@ -167,6 +175,7 @@ check "partial report of 4 descriptors: 4 counted" num_eq "$(zmr_nr 0 320 --part
 check "nvme zns report-zones, closed zones: 2 listed" eq "$(nvme zns report-zones "$NVME_NS" -S 4 -o json | grep -c '"slba"')" 2
 check "blkzone reset all" blkzone reset "$NVME_NS"
 check "160 empty zones again" num_eq "$(zcount em)" 160
+check "reset all (select all) freed the data pages" num_ge 64 "$(stat_field backing_pages)"
 check "debugfs: none open" num_eq "$(stat_field ns1_zones_open)" 0
 
 info "fio zonemode=zbd, write + verify over 16 zones at the open limit"
