@@ -182,6 +182,16 @@ const char *ssd_param_key(u32 i);
  */
 int ssd_params_parse(struct ssd_params *p, const char *s, const char **why);
 
+/*
+ * The "key=value,key=value" syntax: calls set() on each non-empty item (up
+ * to a comma, or a newline that ends the list) until one fails; returns 0,
+ * or -EINVAL with *why from set().  Shared by the ssd= and zns= parsers.
+ */
+typedef int (*pure_kv_set_t)(void *ctx, const char *s, size_t len,
+			     const char **why);
+int pure_kv_parse(const char *s, pure_kv_set_t set, void *ctx,
+		  const char **why);
+
 /* One "key=value" of len bytes at s (no comma), as ssd_params_parse(). */
 int ssd_param_set(struct ssd_params *p, const char *s, size_t len,
 		  const char **why);

@@ -192,7 +192,8 @@ range:
 	return -EINVAL;
 }
 
-int ssd_params_parse(struct ssd_params *p, const char *s, const char **why)
+int pure_kv_parse(const char *s, pure_kv_set_t set, void *ctx,
+		  const char **why)
 {
 	const char *end;
 	const char *reason = NULL;
@@ -202,10 +203,21 @@ int ssd_params_parse(struct ssd_params *p, const char *s, const char **why)
 		end = strchr(s, ',');
 		len = end ? (size_t)(end - s) : strcspn(s, "\n");
 		if (len)
-			ssd_param_set(p, s, len, &reason);
+			set(ctx, s, len, &reason);
 		s = end ? end + 1 : NULL;
 	}
 	if (why)
 		*why = reason;
 	return reason ? -EINVAL : 0;
+}
+
+static int ssd_param_set_kv(void *p, const char *s, size_t len,
+			    const char **why)
+{
+	return ssd_param_set(p, s, len, why);
+}
+
+int ssd_params_parse(struct ssd_params *p, const char *s, const char **why)
+{
+	return pure_kv_parse(s, ssd_param_set_kv, p, why);
 }

@@ -57,9 +57,10 @@ const char *zns_param_key(u32 i)
 	return i < ARRAY_SIZE(zns_keys) ? zns_keys[i].key : NULL;
 }
 
-static int zns_param_set(struct zns_params *p, const char *s, size_t len,
+static int zns_param_set(void *ctx, const char *s, size_t len,
 			 const char **why)
 {
+	struct zns_params *p = ctx;
 	const char *eq = memchr(s, '=', len);
 	size_t klen = eq ? (size_t)(eq - s) : len, i, j;
 	bool zcap_follows = false;
@@ -112,19 +113,7 @@ range:
 
 int zns_params_parse(struct zns_params *p, const char *s, const char **why)
 {
-	const char *end, *reason = NULL;
-	size_t len;
-
-	while (s && *s && *s != '\n' && !reason) {
-		end = strchr(s, ',');
-		len = end ? (size_t)(end - s) : strcspn(s, "\n");
-		if (len)
-			zns_param_set(p, s, len, &reason);
-		s = end ? end + 1 : NULL;
-	}
-	if (why)
-		*why = reason;
-	return reason ? -EINVAL : 0;
+	return pure_kv_parse(s, zns_param_set, p, why);
 }
 
 static bool is_pow2(u64 v)

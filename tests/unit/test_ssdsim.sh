@@ -7,39 +7,11 @@
 # The simulator is $NVMEV_SSDSIM, or nvmev-ssdsim next to this script
 # (the Makefile copies it into build/), or build/nvmev-ssdsim.
 
-dir=$(dirname "$0")
+SUITE=ssdsim
+SIM_NAME=nvmev-ssdsim
 SIM=${NVMEV_SSDSIM:-}
-if [ -z "$SIM" ]; then
-	if [ -x "$dir/nvmev-ssdsim" ]; then
-		SIM=$dir/nvmev-ssdsim
-	else
-		SIM=$dir/build/nvmev-ssdsim
-	fi
-fi
-
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-
-passed=0
-failed=0
-why=
-
-# check NAME: records the check as passed unless fail() gave a reason.
-check() {
-	if [ -z "$why" ]; then
-		passed=$((passed + 1))
-		echo "PASS ssdsim.$1"
-	else
-		failed=$((failed + 1))
-		echo "FAIL ssdsim.$1"
-		printf '    %s\n' "$why"
-	fi
-	why=
-}
-
-fail() {
-	[ -n "$why" ] || why=$*
-}
+# shellcheck source=simcheck.sh
+. "$(dirname "$0")/simcheck.sh"
 
 # sim OUT ARGS...: runs the simulator, stdout to $tmp/OUT, stderr to
 # $tmp/OUT.err; sets rc.
@@ -196,5 +168,4 @@ expect_rc 0
 grep -q '^consistency: ok' "$tmp/big" || fail "no consistency: ok"
 check capacity_64g
 
-echo "RESULT $passed $failed"
-[ "$failed" -eq 0 ]
+finish

@@ -7,37 +7,11 @@
 # The simulator is $NVMEV_ZNSSIM, or nvmev-znssim next to this script
 # (the Makefile copies it into build/), or build/nvmev-znssim.
 
-dir=$(dirname "$0")
+SUITE=znssim
+SIM_NAME=nvmev-znssim
 SIM=${NVMEV_ZNSSIM:-}
-if [ -z "$SIM" ]; then
-	if [ -x "$dir/nvmev-znssim" ]; then
-		SIM=$dir/nvmev-znssim
-	else
-		SIM=$dir/build/nvmev-znssim
-	fi
-fi
-
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-why=
-
-check() {
-	if [ -z "$why" ]; then
-		passed=$((passed + 1))
-		echo "PASS znssim.$1"
-	else
-		failed=$((failed + 1))
-		echo "FAIL znssim.$1"
-		printf '    %s\n' "$why"
-	fi
-	why=
-}
-
-fail() {
-	[ -n "$why" ] || why=$*
-}
+# shellcheck source=simcheck.sh
+. "$(dirname "$0")/simcheck.sh"
 
 # field FILE KEY: the value of KEY=... in FILE.
 field() {
@@ -86,5 +60,4 @@ grep -q "power of two" "$tmp/bad" || fail "no reason: $(cat "$tmp/bad")"
 grep -q '^Usage: nvmev-znssim' "$tmp/help" || fail "no usage"
 check refusals_and_help
 
-echo "RESULT $passed $failed"
-[ "$failed" -eq 0 ]
+finish
