@@ -91,8 +91,8 @@ NVMEV_DEFAULT_PARAMS=("${saved_params[@]}")
 
 info "ZNS kind"
 refused_because zns=zone_size=4 "unknown key"
-refused_because zns=zone_mib=48 "zone size (zone_mib) not a power of two"
-refused_because zns=zcap_mib=128 "zone capacity (zcap_mib) not between"
+refused_because zns=zone_mib=48 "zone size .zone_mib. not a power of two"
+refused_because zns=zcap_mib=128 "zone capacity .zcap_mib. not between"
 refused_because zns=max_open=14,max_active=8 "max_open above max_active"
 refused_because zns=zasl_kib=6 "zasl_kib"
 saved_params=("${NVMEV_DEFAULT_PARAMS[@]}")
