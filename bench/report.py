@@ -250,12 +250,14 @@ def markdown_zns(res):
     if not rows:
         return []
     env = res["env"]
+    secs = env.get("sections", "all")
+    cmd = "bench/run" if secs == "all" else "BENCH_SECTIONS=%s bench/run" % secs
+    if env.get("mode") == "smoke":
+        cmd += " --smoke"
     md = ["Run %s (%s mode), guest kernel %s; nvmev commit %s; command: "
-          "`BENCH_SECTIONS=%s bench/run`." % (
-              env.get("date", "?"), env.get("mode", "?"),
-              res["guest"].get("kernel", "?"), env.get("commit", "?"),
-              env.get("sections", "all") if env.get("sections", "all")
-              != "all" else "zns")]
+          "`%s`." % (env.get("date", "?"), env.get("mode", "?"),
+                     res["guest"].get("kernel", "?"), env.get("commit", "?"),
+                     cmd)]
     md.append("")
     md.append("Measured in the guest against what the model predicts "
               "(nvmev-znssim, the same code on a virtual clock with no host "
