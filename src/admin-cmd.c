@@ -1022,9 +1022,6 @@ static void admin_erase_fn(struct work_struct *work)
 		 */
 		if (ns->kind->format)
 			ns->kind->format(ns);
-		else if (ns->kind->time_dealloc)
-			ns->kind->time_dealloc(ns, ktime_get_ns(), 0,
-					       ns->capacity >> ns->lba_shift);
 		/* The dispatcher sees the new format before the namespace. */
 		smp_store_release(&ns->state, NVMEV_NS_LIVE);
 	}

@@ -22,6 +22,7 @@
 #include <linux/vmalloc.h>
 #include <linux/delay.h>
 #include <linux/sort.h>
+#include <linux/mm.h>
 
 #include "nvmev.h"
 
@@ -77,6 +78,20 @@ const struct nvmev_kind *nvmev_kind_for_csi(struct nvmev_dev *dev, u8 csi)
 		if (nvmev_kinds[i]->cs->csi == csi)
 			return nvmev_kinds[i];
 	return NULL;
+}
+
+/*
+ * A kind's model tables of @mem bytes for a namespace of @bytes may take
+ * at most a quarter of RAM; -ENOSPC says why, naming @what and @tables.
+ */
+int nvmev_kind_mem_check(const char *what, u64 bytes, u64 mem,
+			 const char *tables)
+{
+	if (mem <= ((u64)totalram_pages() << (PAGE_SHIFT - 2)))
+		return 0;
+	pr_err("%s of %llu MiB: its %s would take %llu MiB, more than a quarter of RAM\n",
+	       what, bytes >> 20, tables, mem >> 20);
+	return -ENOSPC;
 }
 
 /* Bytes of TNVMCAP not given to any namespace. */

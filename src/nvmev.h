@@ -420,6 +420,8 @@ extern const int nvmev_nr_kinds;
 const struct nvmev_cmd_set *nvmev_cmd_set_by_csi(u8 csi);
 const struct nvmev_kind *nvmev_kind_by_name(const char *name);
 const struct nvmev_kind *nvmev_kind_for_csi(struct nvmev_dev *dev, u8 csi);
+int nvmev_kind_mem_check(const char *what, u64 bytes, u64 mem,
+			 const char *tables);
 struct nvmev_ns *nvmev_ns_create(struct nvmev_dev *dev,
 				 const struct nvmev_kind *kind, u64 capacity,
 				 u32 lba_shift, u16 *status);

@@ -20,6 +20,7 @@
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/seq_file.h>
+#include <linux/ktime.h>
 
 #include "nvmev.h"
 
@@ -49,7 +50,6 @@ static int ssd_fit_ns(const struct nvmev_config *cfg, u64 bytes,
 		      const char *what, struct ssd_params *p)
 {
 	const char *why;
-	u64 mem;
 
 	*p = cfg->ssd;
 	bytes = round_up(bytes, SSD_PAGE_BYTES);
@@ -58,13 +58,8 @@ static int ssd_fit_ns(const struct nvmev_config *cfg, u64 bytes,
 		       bytes >> 20, why);
 		return -EINVAL;
 	}
-	mem = ssd_mem_bytes(p, bytes);
-	if (mem > ((u64)totalram_pages() << (PAGE_SHIFT - 2))) {
-		pr_err("%s of %llu MiB: its FTL tables would take %llu MiB, more than a quarter of RAM\n",
-		       what, bytes >> 20, mem >> 20);
-		return -ENOSPC;
-	}
-	return 0;
+	return nvmev_kind_mem_check(what, bytes, ssd_mem_bytes(p, bytes),
+				    "FTL tables");
 }
 
 static int ssd_kind_check(const struct nvmev_config *cfg, u64 bytes,
@@ -164,6 +159,12 @@ static u64 ssd_kind_dealloc(struct nvmev_ns *ns, u64 now, u64 slba, u64 nlb)
 	return t;
 }
 
+/* Format NVM: the FTL unmaps every page. */
+static void ssd_kind_format(struct nvmev_ns *ns)
+{
+	ssd_kind_dealloc(ns, ktime_get_ns(), 0, nvmev_nr_lbas(ns));
+}
+
 static u8 ssd_kind_percent_used(struct nvmev_ns *ns)
 {
 	u32 pct;
@@ -223,6 +224,7 @@ const struct nvmev_kind nvmev_ssd_kind = {
 	.time_rw	= ssd_kind_rw,
 	.time_flush	= ssd_kind_flush,
 	.time_dealloc	= ssd_kind_dealloc,
+	.format		= ssd_kind_format,
 	.percent_used	= ssd_kind_percent_used,
 	.show		= ssd_kind_show,
 };

@@ -395,20 +395,14 @@ static int zns_kind_check(const struct nvmev_config *cfg, u64 bytes,
 			  const char *what)
 {
 	const char *why;
-	u64 mem;
 
 	if (zns_params_check(&cfg->zns, bytes, 12, &why)) {
 		pr_err("%s of %llu MiB: ZNS parameters refused: %s\n", what,
 		       bytes >> 20, why);
 		return -EINVAL;
 	}
-	mem = zns_mem_bytes(&cfg->zns, bytes);
-	if (mem > ((u64)totalram_pages() << (PAGE_SHIFT - 2))) {
-		pr_err("%s of %llu MiB: its zone table would take %llu MiB, more than a quarter of RAM\n",
-		       what, bytes >> 20, mem >> 20);
-		return -ENOSPC;
-	}
-	return 0;
+	return nvmev_kind_mem_check(what, bytes, zns_mem_bytes(&cfg->zns, bytes),
+				    "zone table");
 }
 
 static int zns_kind_init(struct nvmev_ns *ns)
