@@ -8,7 +8,7 @@
 #   make demo       boot a throwaway VM with the device attached and show it
 #   make bench      benchmark nvmev against null_blk, brd and QEMU's NVMe (bench/run)
 #   make unit       user-space unit tests only
-#   make sim        build the SSD simulator into .cache/bin/nvmev-ssdsim
+#   make sim        build the SSD, ZNS and KV simulators into .cache/bin/
 #                   (user space; tune an SSD profile: docs/ssdsim.md)
 #   make deb        build the nvmev-dkms .deb into .cache/pkg/ (dpkg-buildpackage)
 #   make rpm        build the nvmev-dkms .rpm into .cache/pkg/ (rpmbuild)
@@ -51,7 +51,16 @@ SSDSIM_SRCS := $(CURDIR)/src/tools/nvmev-ssdsim.c $(wildcard $(CURDIR)/src/pure/
 ZNSSIM := $(dir $(SSDSIM))nvmev-znssim
 ZNSSIM_SRCS := $(CURDIR)/src/tools/nvmev-znssim.c $(wildcard $(CURDIR)/src/pure/*.c)
 
-sim: $(SSDSIM) $(ZNSSIM)
+# And the KV kind's.
+KVSIM := $(dir $(SSDSIM))nvmev-kvsim
+KVSIM_SRCS := $(CURDIR)/src/tools/nvmev-kvsim.c $(wildcard $(CURDIR)/src/pure/*.c)
+
+sim: $(SSDSIM) $(ZNSSIM) $(KVSIM)
+
+$(KVSIM): $(KVSIM_SRCS) $(wildcard $(CURDIR)/src/pure/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -Wall -Wextra -O2 -I$(CURDIR)/src/pure -o $@ $(KVSIM_SRCS) -lm
+	@echo "built $@ (try: $@ --help)"
 
 $(ZNSSIM): $(ZNSSIM_SRCS) $(wildcard $(CURDIR)/src/pure/*.h)
 	@mkdir -p $(dir $@)

@@ -20,23 +20,32 @@
 #   zns       nvmev kind=zns: sequential zone writes (fio zonemode=zbd),
 #             Zone Appends from 4 threads (tests/tools/zns-ioctl.py), zone reset
 #             latency of full and empty zones, per ZNS_VARIANTS; the host
-#             runs nvmev-znssim for what the model predicts.
+#             runs nvmev-znssim for what the model predicts;
+#   kv        nvmev kind=kv: `nvmev-kv bench` (src/tools) loads KV_KEYS keys,
+#             then sends KV_OPS random commands, KV_READ_PCT % Retrieves,
+#             from KV_JOBS processes, per KV_POINTS (value size and kv=
+#             settings); the host runs nvmev-kvsim for what the model
+#             predicts;
+#   multi     several devices at once: the load-time device alone, then
+#             with three configfs devices, each with its own dispatcher
+#             thread, then all four sharing one: idle CPU of the module's
+#             threads and fio 4 KiB QD32 on all devices at once.
 # Raw output goes to /results: records.tsv (one line per measurement:
 # SECTION<TAB>key=value...) and fio/*.json; bench/report.py turns them
 # into the tables and plots.
 # Environment: BENCH_MODE=full|smoke (smoke: one tiny point per section),
-# BENCH_SECTIONS (default "idle matrix accuracy burst wakeup memory ssd zns"; also
-# "profile": perf profiles of nvmev and null_blk at QD32),
+# BENCH_SECTIONS (default "idle matrix accuracy burst wakeup multi memory ssd
+# zns kv"; also "profile": perf profiles of nvmev and null_blk at QD32),
 # BENCH_NVMEV_EXTRA (extra nvmev load parameters, for experiments).
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then
-	sed -n '3,30p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '3,39p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 fi
 # shellcheck source=../tests/lib/guest.sh
 source "$NVMEV_SRC/tests/lib/guest.sh"
 
 MODE=${BENCH_MODE:-full}
-SECTIONS=${BENCH_SECTIONS:-idle matrix accuracy burst wakeup memory ssd zns}
+SECTIONS=${BENCH_SECTIONS:-idle matrix accuracy burst wakeup multi memory ssd zns kv}
 P=/sys/module/nvmev/parameters
 STATS=/sys/kernel/debug/nvmev/nvmev0/stats
 OUT=$RESULTS/bench
@@ -72,6 +81,14 @@ if [[ $MODE == smoke ]]; then
 	SSD_VARIANTS="-"   # ssd= settings per point ("-": the profile's)
 	ZNS_VARIANTS="dies_per_zone=1" # zns= settings per point ("-": defaults)
 	ZNS_ZONES=1        # zones written sequentially per point
+	KV_POINTS="4096"   # VALUE_SIZE[:KV_SETTINGS] per point (none: defaults)
+	KV_KEYS=300        # keys loaded per point
+	KV_OPS=300         # random commands after the load
+	MULTI_LAYOUTS="shared4" # multi: the layout with the most parts
+	MULTI_ROUNDS=1     # multi: rounds over the layouts
+	MULTI_S=2          # fio seconds per multi point
+	MULTI_RW="randread"
+	MULTI_REGION=16M   # area each multi fio job works on
 else
 	REGION=256M
 	IO_QD1=8M      # 2048 I/Os
@@ -102,7 +119,24 @@ else
 	# with a slow program makes the flash the bottleneck.
 	ZNS_VARIANTS="- dies_per_zone=1 dies_per_zone=1,prog_us=2000"
 	ZNS_ZONES=4
+	# Three value sizes on the default flash, where the guest's round
+	# trip (Python and the passthrough ioctl under TCG: 4-10 ms per
+	# command with 4 processes) is far slower than the model; then one
+	# SLC die with a 10 ms read, where the Retrieves queue on the die
+	# (the model: 173 commands/s, a Retrieve 45 ms at 4 processes) and
+	# the device sets the pace.
+	KV_POINTS="512 4096 65536 4096:channels=1,luns=1,cell_bits=1,read0_us=10000"
+	KV_KEYS=4000
+	KV_OPS=4000
+	MULTI_LAYOUTS="one own4 shared4"
+	MULTI_ROUNDS=2     # the second in reverse order (ABC CBA)
+	MULTI_S=4
+	MULTI_RW="randread randwrite"
+	MULTI_REGION=64M
 fi
+MULTI_SETTLE_S=2 # multi: from the last device up to the idle window
+KV_JOBS=4     # processes of nvmev-kv bench, one command in flight each
+KV_READ_PCT=50
 FIO_CAP_S=120 # safety limit per fio run; a point that hits it is marked
 SSD_PROFILE=970pro
 SSD_QD=32
@@ -142,6 +176,7 @@ NVMEV_LOAD_S=
 nvmev_up() {
 	local t0 t1 d
 	modprobe nvme
+	modprobe configfs	# insmod does not load what nvmev needs
 	t0=$(date +%s.%N)
 	insmod "$NVMEV_KO" "$@" || fail "insmod nvmev $*"
 	# shellcheck disable=SC2016 # wait_for evaluates the condition
@@ -264,18 +299,21 @@ find_threads() {
 # Sets SNAP_RUN (CPU ns), SNAP_VOL, SNAP_INV (context switches), SNAP_T
 # (time, s) and SNAP_DETAIL (comm:run_ns:vol:inv per thread).
 snapshot() {
-	local pid c run rest k v vol inv
+	local pid c run rest st vol inv
 	SNAP_RUN=0 SNAP_VOL=0 SNAP_INV=0 SNAP_DETAIL=
 	SNAP_T=$EPOCHREALTIME
 	for pid in "${NVMEV_TIDS[@]}"; do
 		read -r c <"/proc/$pid/comm"
 		read -r run rest <"/proc/$pid/schedstat"
-		while read -r k v; do
-			case $k in
-			voluntary_ctxt_switches:) vol=$v ;;
-			nonvoluntary_ctxt_switches:) inv=$v ;;
-			esac
-		done <"/proc/$pid/status"
+		# status in one read: reading it line by line seeks back after
+		# each line, and procfs then makes the text anew, so a busy
+		# thread's counters could come out garbled.
+		read -r -d '' st <"/proc/$pid/status" || true
+		vol=${st#*voluntary_ctxt_switches:}
+		vol=${vol%%$'\n'*}
+		inv=${st#*nonvoluntary_ctxt_switches:}
+		inv=${inv%%$'\n'*}
+		vol=${vol//[!0-9]/} inv=${inv//[!0-9]/}
 		SNAP_RUN=$((SNAP_RUN + run))
 		SNAP_VOL=$((SNAP_VOL + vol))
 		SNAP_INV=$((SNAP_INV + inv))
@@ -611,13 +649,342 @@ zns_point() {
 	nvmev_down
 }
 
+# kv: KV_POINTS on a 1 GiB KV namespace (RAM backing). The namespace has
+# no block device, only its generic character device; nvmev-kv sends one
+# synchronous passthrough ioctl at a time per process, so poll_idle_us
+# keeps the dispatcher polling between them (else each command would
+# wait for it to wake).
+section_kv() {
+	local p
+	if [[ -d /sys/module/nvmev ]]; then nvmev_down; fi
+	for p in $KV_POINTS; do
+		if [[ $p == *:* ]]; then
+			kv_point "${p%%:*}" "${p#*:}"
+		else
+			kv_point "$p" -
+		fi
+	done
+}
+
+# The generic device (/dev/ngXnY) of nvmev's namespace 1: QEMU's NVMe has
+# one too.
+kv_ng() {
+	local g m
+	for g in /sys/class/nvme-generic/ng*n1; do
+		[[ -e $g ]] || continue
+		m=$(cat "$g/device/model" 2>/dev/null || true)
+		[[ $m == "nvmev "* ]] && { echo "/dev/${g##*/}"; return 0; }
+	done
+	return 1
+}
+
+# kv_point VALUE_SIZE KV_SETTINGS ("-": none): one load, nvmev-kv bench
+# (the load, then the mixed phase), unload.
+kv_point() {
+	local size=$1 settings=$2 name extra=() ng json rc=0 out
+	name=v$size
+	if [[ $settings != - ]]; then
+		name+=_${settings//[^a-z0-9]/_}
+		extra=(kv="$settings")
+	fi
+	modprobe nvme
+	modprobe configfs
+	insmod "$NVMEV_KO" memmap_start=4G memmap_size=2M capacity=1G kind=kv \
+		"${extra[@]}" poll_idle_us=100000 cpus=1,2 ||
+		fail "insmod kind=kv ${extra[*]}"
+	# shellcheck disable=SC2016 # wait_for evaluates the condition
+	wait_for 'ng=$(kv_ng) && [[ -c $ng ]]' || fail "kv: no generic device"
+	ng=$(kv_ng)
+	json=$OUT/kv-$name.json
+	late_begin
+	python3 "$NVMEV_SRC/src/tools/nvmev-kv" -d "$ng" bench --keys "$KV_KEYS" \
+		--value-size "$size" --ops "$KV_OPS" --read-pct "$KV_READ_PCT" \
+		--jobs "$KV_JOBS" --json --quiet >"$json" 2>"$OUT/kv-$name.err" || rc=$?
+	# The tool exits 3 when a command failed but reports all the same;
+	# the report flags errors and mismatches.
+	out=$(python3 - "$json" <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+out = []
+for phase, label in (("load", "put"), ("run", "mixed")):
+    p = j["phases"].get(phase)
+    if not p:
+        continue
+    out += ["%s_ops_s=%s" % (label, p["ops_per_s"]),
+            "%s_s=%s" % (label, p["seconds"])]
+    for op, name in (("store", "put"), ("retrieve", "get")):
+        s = p["op"].get(op)
+        if not s:
+            continue
+        pre = label if phase == "load" else "%s_%s" % (label, name)
+        out += ["%s_n=%d" % (pre, s["ops"]),
+                "%s_errors=%d" % (pre, s["errors"]),
+                "%s_retries=%d" % (pre, s["retries"])]
+        for k in ("mean", "p50", "p99", "max"):
+            out.append("%s_%s_us=%s" % (pre, "lat" if k == "mean" else k,
+                                        float(s[k + "_us"])))
+        if "mismatches" in s:
+            out.append("%s_mismatches=%d" % (pre, s["mismatches"]))
+print(" ".join(out))
+EOF
+	) || fail "kv: nvmev-kv bench $name (exit $rc): $(head -c 300 "$OUT/kv-$name.err")"
+	# shellcheck disable=SC2086 # the figures are key=value words
+	record kvvm point="$name" kv="$settings" capacity=1G value_size="$size" \
+		keys="$KV_KEYS" ops="$KV_OPS" read_pct="$KV_READ_PCT" jobs="$KV_JOBS" \
+		dev="$ng" rc="$rc" json="kv-$name.json" $out dev_late_us="$(late_end)"
+	info "kv ($name, exit $rc): $out"
+	info "kv ($name): $(grep '^ns1_' "$STATS" | tr '\n' ' ')"
+	nvmev_down
+}
+
+# multi: what several devices cost and deliver (the dispatcher threads
+# of devices may be shared). Three layouts, each on a fresh load, the
+# NVM kind with the zero-latency profile (the module's timing parameters
+# apply to every device), RAM backing, 1 GiB each:
+#   one      the load-time device nvmev0 alone (cpus=1,2);
+#   own4     nvmev0 and the configfs devices mb1, mb2, mb3, each with its
+#            own dispatcher thread;
+#   shared4  the same four sharing one dispatcher thread, nvmev_mbg
+#            (the load-time device with dispatcher=mbg, the others with
+#            the configfs attribute dispatcher=mbg).
+# Both four-device layouts use the same CPUs: every dispatcher on vCPU 1,
+# one worker per device, on vCPU 2 (nvmev0, mb2) or 3 (mb1, mb3); so the
+# only difference is one thread polling four devices or four threads
+# polling one each. Per layout: CPU of the module's threads (and of the
+# whole guest) over IDLE_S from MULTI_SETTLE_S after the last device came
+# up (first round only), then fio on all devices at once (one job per
+# device on its first MULTI_REGION, written once before, 4 KiB, QD32,
+# io_uring, direct, MULTI_S seconds, per MULTI_RW) with the threads' CPU
+# over the run. MULTI_ROUNDS rounds over the layouts, every other one in
+# reverse order, so that a drift of the host weighs on all of them. The
+# smoke run does the shared layout only.
+MULTI_GROUP=mbg
+# shellcheck disable=SC2054 # one cpus= value per device
+MULTI_CPUS=(1,2 1,3 1,2 1,3) # nvmev0 mb1 mb2 mb3
+CFS=/sys/kernel/config/nvmev
+declare -A MDEV=()   # device name -> /dev/nvmeXn1
+MNAMES=()            # device names of the layout, in order
+
+# The block device whose Identify serial is $1 (the subsystem's serial
+# attribute keeps trailing blanks; read strips them).
+dev_by_serial() {
+	local d sn
+	for d in /sys/block/nvme*n1; do
+		[[ ${d##*/} =~ ^nvme[0-9]+n1$ ]] || continue
+		read -r sn <"$d/device/serial" 2>/dev/null || continue
+		[[ $sn == "$1" ]] && { echo "/dev/${d##*/}"; return 0; }
+	done
+	return 1
+}
+
+# multi_cfs_up NAME CPUS GROUP ("-": its own dispatcher): a configfs
+# device, powered on (multi_wait waits for its block device).
+multi_cfs_up() {
+	local d=$CFS/$1
+	mkdir "$d" || fail "multi: mkdir $d"
+	echo "$2" >"$d/cpus" || fail "multi: $1 cpus=$2"
+	if [[ $3 != - ]]; then
+		echo "$3" >"$d/dispatcher" || fail "multi: $1 dispatcher=$3"
+	fi
+	echo 1 >"$d/power" || fail "multi: $1 power on"
+	MNAMES+=("$1")
+}
+
+# multi_wait ROUND GROUP PARAMS: the block device of each device of the
+# layout (by serial: NVMEV0000 for the load-time one, else the name),
+# waited for all at once so that udev works on them side by side.
+multi_wait() {
+	local n i serial dev
+	for i in "${!MNAMES[@]}"; do
+		n=${MNAMES[$i]}
+		serial=$n
+		# shellcheck disable=SC2034 # serial: read by wait_for's condition
+		[[ $n == nvmev0 ]] && serial=NVMEV0000
+		# shellcheck disable=SC2016 # wait_for evaluates the condition
+		wait_for 'dev=$(dev_by_serial "$serial") && [[ $(blockdev --getsize64 "$dev" 2>/dev/null || echo 0) -gt 0 ]]' ||
+			fail "multi: $n: no block device"
+		MDEV[$n]=$dev
+		if [[ $n == nvmev0 ]]; then
+			record multi_dev layout="$MLAYOUT" round="$1" name="$n" dev="$dev" \
+				pci=load-time cpus="${MULTI_CPUS[$i]}" dispatcher="$2" params="$3"
+		else
+			record multi_dev layout="$MLAYOUT" round="$1" name="$n" dev="$dev" \
+				pci="$(cat "$CFS/$n/pci")" cpus="${MULTI_CPUS[$i]}" dispatcher="$2"
+		fi
+	done
+}
+
+# multi_down: every configfs device off and gone, then the module.
+multi_down() {
+	local n
+	for n in "${MNAMES[@]}"; do
+		[[ -d $CFS/$n ]] || continue
+		echo 0 >"$CFS/$n/power" || fail "multi: $n power off"
+		rmdir "$CFS/$n" || fail "multi: rmdir $n"
+	done
+	MNAMES=()
+	MDEV=()
+	nvmev_down
+}
+
+# The module's threads of the layout (comm nvmev0, mbN, their workers
+# _wN, and the group's nvmev_mbg); sets NVMEV_TIDS like find_threads.
+multi_threads() {
+	local t c
+	NVMEV_TIDS=()
+	for t in /proc/[0-9]*; do
+		read -r c <"$t/comm" 2>/dev/null || continue
+		[[ $c =~ ^(nvmev0|mb[0-9]|nvmev_$MULTI_GROUP)(_w[0-9]+)?$ ]] &&
+			NVMEV_TIDS+=("${t#/proc/}")
+	done
+	[[ ${#NVMEV_TIDS[@]} -gt 0 ]] || fail "multi: no nvmev threads"
+}
+
+# Guest-wide CPU from /proc/stat (USER_HZ ticks, all CPUs): sets
+# GUEST_BUSY (user+nice+system+irq+softirq+steal) and GUEST_ALL.
+guest_ticks() {
+	local u n s i w q sq st
+	read -r _ u n s i w q sq st _ </proc/stat
+	GUEST_BUSY=$((u + n + s + q + sq + st))
+	GUEST_ALL=$((GUEST_BUSY + i + w))
+}
+
+# Completions the layout's devices posted (debugfs), all together.
+multi_completions() {
+	local n sum=0 f k v
+	for n in "${MNAMES[@]}"; do
+		f=/sys/kernel/debug/nvmev/$n/stats
+		while read -r k v; do
+			[[ $k == completions_posted ]] && sum=$((sum + v))
+		done <"$f"
+	done
+	echo "$sum"
+}
+
+# multi_cpu_begin / multi_cpu_end PHASE [key=value...]: the threads' CPU
+# (total, dispatchers, workers), wake-ups, the guest's busy ticks and the
+# devices' completions between the two, as one record.
+multi_cpu_begin() {
+	MC_IO0=$(multi_completions)
+	guest_ticks
+	MC_B0=$GUEST_BUSY MC_A0=$GUEST_ALL
+	snapshot
+	MC_R0=$SNAP_RUN MC_V0=$SNAP_VOL MC_I0=$SNAP_INV MC_T0=$SNAP_T MC_D0=$SNAP_DETAIL
+}
+multi_cpu_end() {
+	local phase=$1 t0 e0 i c r0 r1 v0 v1 disp=0 work=0 dvol=0 ndisp=0 nwork=0 threads=
+	shift
+	snapshot
+	guest_ticks
+	# Per thread: the two snapshots list the same threads in the same order.
+	IFS=, read -r -a t0 <<<"$MC_D0"
+	IFS=, read -r -a e0 <<<"$SNAP_DETAIL"
+	for i in "${!e0[@]}"; do
+		IFS=: read -r c r0 v0 _ <<<"${t0[$i]}"
+		IFS=: read -r _ r1 v1 _ <<<"${e0[$i]}"
+		if [[ $c =~ _w[0-9]+$ ]]; then
+			work=$((work + r1 - r0)) nwork=$((nwork + 1))
+		else
+			disp=$((disp + r1 - r0)) dvol=$((dvol + v1 - v0)) ndisp=$((ndisp + 1))
+		fi
+		threads+="${threads:+,}$c:$((r1 - r0)):$((v1 - v0))"
+	done
+	record multi layout="$MLAYOUT" phase="$phase" devices="${#MNAMES[@]}" \
+		dispatchers="$ndisp" workers="$nwork" \
+		window_s="$(awk -v a="$MC_T0" -v b="$SNAP_T" 'BEGIN { printf "%.3f", b - a }')" \
+		cpu_ns=$((SNAP_RUN - MC_R0)) disp_cpu_ns="$disp" worker_cpu_ns="$work" \
+		vol_switches=$((SNAP_VOL - MC_V0)) disp_vol_switches="$dvol" \
+		invol_switches=$((SNAP_INV - MC_I0)) \
+		guest_busy_ticks=$((GUEST_BUSY - MC_B0)) guest_ticks=$((GUEST_ALL - MC_A0)) \
+		completions=$(($(multi_completions) - MC_IO0)) threads="$threads" "$@"
+	MC_NDISP=$ndisp
+	info "multi $MLAYOUT $phase $*: $((SNAP_RUN - MC_R0)) ns CPU ($ndisp dispatchers, $nwork workers), $(($(multi_completions) - MC_IO0)) completions"
+}
+
+# multi_fio NAME RW BS QD [fio args...]: one fio job per device of the
+# layout, all at once; JSON in $FIO_DIR/NAME.json.
+multi_fio() {
+	local name=$1 rw=$2 bs=$3 qd=$4 n jobs=()
+	shift 4
+	for n in "${MNAMES[@]}"; do
+		jobs+=(--name="$n" --filename="${MDEV[$n]}")
+	done
+	fio --direct=1 --ioengine=io_uring --rw="$rw" --bs="$bs" --iodepth="$qd" \
+		--size="$MULTI_REGION" --randseed=42 "$@" "${jobs[@]}" \
+		--output-format=json --output="$FIO_DIR/$name.json" >/dev/null 2>&1 ||
+		fail "multi: fio $name"
+}
+
+# multi_layout one|own4|shared4 ROUND: load, devices, (round 1) idle
+# window, fill, the fio runs, unload. bench/report.py reads the fio JSON
+# (python3 starts slowly under TCG).
+multi_layout() {
+	local group=- extra=() all i rw want=1
+	MLAYOUT=$1
+	if [[ $1 == shared4 ]]; then
+		group=$MULTI_GROUP
+		extra=(dispatcher="$group")
+	fi
+	[[ $1 == own4 ]] && want=4
+	all=("${NVMEV_PARAMS[@]}" "${extra[@]}")
+	modprobe nvme
+	insmod "$NVMEV_KO" "${all[@]}" || fail "multi: insmod nvmev ${all[*]}"
+	# Before the configfs devices: they take the module's timing when made.
+	nvmev_profile zero
+	MNAMES=(nvmev0)
+	if [[ $1 != one ]]; then
+		[[ -e $CFS/features ]] || fail "multi: no $CFS"
+		grep -qw dispatcher "$CFS/features" ||
+			fail "multi: configfs has no dispatcher attribute"
+		for i in 1 2 3; do
+			multi_cfs_up "mb$i" "${MULTI_CPUS[$i]}" "$group"
+		done
+	fi
+	multi_wait "$2" "$group" "$(IFS=';'; echo "${all[*]}")"
+	multi_threads
+	if [[ $2 == 1 ]]; then
+		sleep "$MULTI_SETTLE_S"
+		multi_cpu_begin
+		sleep "$IDLE_S"
+		multi_cpu_end idle round="$2" settle_s="$MULTI_SETTLE_S"
+	fi
+	# Write each device's region once so that reads hit data.
+	multi_fio "multi-$1-r$2-fill" write 128k 8
+	for rw in $MULTI_RW; do
+		multi_cpu_begin
+		multi_fio "multi-$1-r$2-$rw" "$rw" 4k 32 --time_based --runtime="$MULTI_S"
+		multi_cpu_end "$rw" round="$2" bs=4k qd=32 size="$MULTI_REGION" \
+			runtime_s="$MULTI_S" fio="multi-$1-r$2-$rw.json"
+	done
+	[[ $MC_NDISP == "$want" ]] ||
+		fail "multi $1: $MC_NDISP dispatcher threads, want $want"
+	multi_down
+}
+
+section_multi() {
+	local r l order
+	if [[ -d /sys/module/nvmev ]]; then nvmev_down; fi
+	record multi_plan layouts="${MULTI_LAYOUTS// /,}" rw="${MULTI_RW// /,}" \
+		rounds="$MULTI_ROUNDS"
+	for ((r = 1; r <= MULTI_ROUNDS; r++)); do
+		order=$MULTI_LAYOUTS
+		if ((r % 2 == 0)); then
+			order=
+			for l in $MULTI_LAYOUTS; do order="$l $order"; done
+		fi
+		for l in $order; do
+			multi_layout "$l" "$r"
+		done
+	done
+}
+
 # ---- main -------------------------------------------------------------------
 
 devices_up
 for s in $SECTIONS; do
 	info "section $s"
 	case $s in
-	memory | ssd | zns) ;;
+	memory | ssd | zns | kv | multi) ;;
 	*) [[ -d /sys/module/nvmev ]] || nvmev_default_up ;;
 	esac
 	start=$(date +%s)

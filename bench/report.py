@@ -6,12 +6,16 @@ plots (gnuplot, PNG).  Usage: bench/report.py [--check] RESULTS_DIR
 Reads RESULTS_DIR/env.txt (host side: QEMU version, git commit, ...),
 RESULTS_DIR/raw/bench/records.tsv (written by bench/guest.sh in the VM)
 and, for the ssd section, RESULTS_DIR/ssd/host.json and vm.json (written
-by bench/ssd-sim), and for the zns section RESULTS_DIR/zns/model-*.txt
-(nvmev-znssim's predictions, written by bench/run). Writes results.md
-(= results-main.md, the sections of the VM, results-ssd.md, the SSD kind,
-and results-zns.md, the ZNS kind), results.json and the plots.
---check: exit 1 when a section is missing or a figure is not a number
-(used by the smoke run; no timing is ever judged).
+by bench/ssd-sim), and for the zns and kv sections
+RESULTS_DIR/zns/model-*.txt and RESULTS_DIR/kv/model-*.txt
+(nvmev-znssim's and nvmev-kvsim's predictions, written by bench/run).
+Writes results.md (= results-main.md, the sections of the VM,
+results-ssd.md, the SSD kind, results-zns.md, the ZNS kind,
+results-kv.md, the KV kind, and results-multi.md, several devices at
+once), results.json and the plots.
+--check: exit 1 when a section that ran is missing or a figure is not a
+number, or a KV command failed (used by the smoke run; no timing is ever
+judged).
 """
 import json
 import math
@@ -20,9 +24,10 @@ import shutil
 import subprocess
 import sys
 
-SECTIONS = ["matrix", "accuracy", "idle", "wakeup", "memory", "ssd", "zns"]
+SECTIONS = ["matrix", "accuracy", "idle", "wakeup", "memory", "ssd", "zns",
+            "kv", "multi"]
 # Records a section writes, when not named after it.
-SECTION_RECORDS = {"ssd": "ssdvm", "zns": "znsvm"}
+SECTION_RECORDS = {"ssd": "ssdvm", "zns": "znsvm", "kv": "kvvm"}
 DEV_ORDER = ["nvmev-zero", "nvmev-default", "nullblk-mem", "nullblk-nomem",
              "brd", "qemu-nvme"]
 DEV_LABEL = {
@@ -185,6 +190,9 @@ def build(recs, env, outdir):
     res["section_seconds"] = {r["section"]: r["seconds"]
                               for r in recs.get("timing", [])}
     res["zns"] = build_zns(recs, outdir)
+    res["kv"] = build_kv(recs, outdir)
+    res["multi"] = build_multi(recs, outdir)
+    res["multi_plan"] = (recs.get("multi_plan") or [{}])[0]
     res["ssd"] = {}
     for k in ("host", "vm"):
         path = os.path.join(outdir, "ssd", k + ".json")
@@ -243,6 +251,449 @@ def build_zns(recs, outdir):
             row["reset_net_us"] = full - empty + row["model"].get(
                 "reset_empty_us", 0)
     return list(rows.values())
+
+
+# A measured rate below this share of the model's: the guest, not the
+# device, set the pace (under TCG a command's round trip through Python
+# and the passthrough ioctl takes milliseconds).
+KV_GUEST_BOUND = 0.5
+
+
+def build_kv(recs, outdir):
+    """One row per kv point: nvmev-kv bench in the guest, and nvmev-kvsim
+    (the same model code on a virtual clock) on the same settings and
+    workload."""
+    rows = []
+    for r in recs.get("kvvm", []):
+        row = dict(r)
+        row["kv"] = str(r["kv"])
+        path = os.path.join(outdir, "kv", "model-%s.txt" % r["point"])
+        row["model"] = load_kv(path) if os.path.exists(path) else {}
+        row["model_cmd"] = None
+        if os.path.exists(path):
+            with open(path) as f:
+                row["model_cmd"] = f.readline().strip()
+        for k in ("put_ops_s", "mixed_ops_s"):
+            meas, want = row.get(k), row["model"].get(k)
+            row[k + "_ratio"] = meas / want if isinstance(meas, float) and \
+                isinstance(want, float) and want else None
+        # What the guest adds to each command: the measured mean latency
+        # less the model's.
+        for k in ("put_lat_us", "mixed_get_lat_us", "mixed_put_lat_us"):
+            meas, want = row.get(k), row["model"].get(k)
+            row[k.replace("_lat_us", "_guest_us")] = meas - want if \
+                isinstance(meas, float) and isinstance(want, float) else None
+        rows.append(row)
+    return rows
+
+
+def kv_label(r):
+    size = int(r["value_size"])
+    size = "%d KiB" % (size >> 10) if size >= 1024 and not size % 1024 \
+        else "%d B" % size
+    return "%s values, %s" % (size, "defaults (970 PRO-like flash)"
+                               if r["kv"] == "-" else "`kv=%s`" % r["kv"])
+
+
+def markdown_kv(res):
+    rows = res.get("kv") or []
+    if not rows:
+        return []
+    env = res["env"]
+    secs = env.get("sections", "all")
+    cmd = "bench/run" if secs == "all" else "BENCH_SECTIONS=%s bench/run" % secs
+    if env.get("mode") == "smoke":
+        cmd += " --smoke"
+    r0 = rows[0]
+    md = ["Run %s (%s mode), guest kernel %s; nvmev commit %s; command: "
+          "`%s`." % (env.get("date", "?"), env.get("mode", "?"),
+                     res["guest"].get("kernel", "?"), env.get("commit", "?"),
+                     cmd)]
+    md.append("")
+    md.append("`nvmev-kv bench` in the guest (%d processes, each one "
+              "synchronous passthrough command at a time) against what the "
+              "model predicts for the same settings and workload "
+              "(nvmev-kvsim, the same code on a virtual clock with no host "
+              "overhead, %d clients). Each point loads %d keys of 16 bytes "
+              "on a fresh 1 GiB namespace, then sends %d commands to random "
+              "keys, %d%% Retrieves and the rest Stores that replace the "
+              "value. error = (measured − model) / model; latency is the "
+              "mean in µs as the process sees it (Python and the ioctl "
+              "included)." % (r0["jobs"], r0["jobs"], r0["keys"], r0["ops"],
+                              r0["read_pct"]))
+    md.append("")
+    t = []
+    for r in rows:
+        m = r["model"]
+        label = kv_label(r)
+        for name, key, rate in (
+                ("load: Stores/s", "put_ops_s", True),
+                ("load: Store latency µs", "put_lat_us", False),
+                ("mixed: commands/s", "mixed_ops_s", True),
+                ("mixed: Retrieve latency µs", "mixed_get_lat_us", False),
+                ("mixed: Store latency µs", "mixed_put_lat_us", False)):
+            meas, want = r.get(key), m.get(key)
+            err = pct(meas, want) if isinstance(meas, float) and want else None
+            note = ""
+            if rate and r.get(key + "_ratio") is not None and \
+                    r[key + "_ratio"] < KV_GUEST_BOUND:
+                note = "guest-bound"
+            fmt = "%.0f" if rate else "%.1f"
+            t.append([label, name, f1(want, fmt), f1(meas, fmt),
+                      f1(err, "%+.1f%%"), note])
+        t.append([label, "device posted completions late by (debugfs, "
+                  "mean over the run), µs", "-", f1(r.get("dev_late_us")),
+                  "", ""])
+    md.append(table(["point", "figure", "model", "measured", "error",
+                     "note"], t))
+    md.append("")
+    md.append("guest-bound: the measured rate is below %d%% of the model's; "
+              "the guest's own round trip (Python, the passthrough ioctl "
+              "and the TCG guest's scheduling: the first columns below), "
+              "not the device, set the pace." % (KV_GUEST_BOUND * 100))
+    md.append("")
+    md.append("What the guest adds to each command (measured mean − model "
+              "mean), the measured spread of the mixed phase's Retrieves, "
+              "and the commands that failed or returned a wrong value:")
+    md.append("")
+    t = []
+    for r in rows:
+        errs = sum(int(r.get(k, 0) or 0) for k in
+                   ("put_errors", "mixed_get_errors", "mixed_put_errors"))
+        t.append([kv_label(r), f1(r.get("put_guest_us")),
+                  f1(r.get("mixed_get_guest_us")),
+                  f1(r.get("mixed_put_guest_us")),
+                  "%s / %s / %s" % (f1(r.get("mixed_get_p50_us")),
+                                    f1(r.get("mixed_get_p99_us")),
+                                    f1(r.get("mixed_get_max_us"))),
+                  "%d / %d" % (errs, int(r.get("mixed_get_mismatches", 0)
+                                         or 0))])
+    md.append(table(["point", "load Store µs", "mixed Retrieve µs",
+                     "mixed Store µs", "mixed Retrieve p50 / p99 / max µs",
+                     "errors / wrong values"], t))
+    md.append("")
+    lines = []
+    for r in rows:
+        lines.append("guest: insmod nvmev.ko memmap_start=4G memmap_size=2M "
+                     "capacity=%s kind=kv%s poll_idle_us=100000 cpus=1,2" % (
+                         r["capacity"],
+                         "" if r["kv"] == "-" else " kv=" + r["kv"]))
+        lines.append("guest: nvmev-kv -d %s bench --keys %d --value-size %d "
+                     "--ops %d --read-pct %d --jobs %d --json --quiet" % (
+                         r.get("dev", "/dev/ngXn1"), r["keys"],
+                         r["value_size"], r["ops"], r["read_pct"], r["jobs"]))
+        if r.get("model_cmd"):
+            lines.append("host:  " + r["model_cmd"])
+    cmds(md, lines)
+    return md
+
+
+def check_kv(res):
+    bad = []
+    for r in res.get("kv") or []:
+        for k in ("put_ops_s", "put_lat_us", "mixed_ops_s",
+                  "mixed_get_lat_us", "mixed_put_lat_us"):
+            if not isinstance(r.get(k), float) or \
+                    not isinstance(r["model"].get(k), float):
+                bad.append("kv %s: %s measured %r, model %r" % (
+                    r["point"], k, r.get(k), r["model"].get(k)))
+        for k in ("put_errors", "mixed_get_errors", "mixed_put_errors",
+                  "mixed_get_mismatches"):
+            if r.get(k):
+                bad.append("kv %s: %s=%r" % (r["point"], k, r[k]))
+        if r.get("rc"):
+            bad.append("kv %s: nvmev-kv bench exited %r" % (r["point"],
+                                                           r["rc"]))
+    return bad
+
+
+MULTI_LAYOUTS = ["one", "own4", "shared4"]
+MULTI_LABEL = {
+    "one": "1 device, its own dispatcher",
+    "own4": "4 devices, each its own dispatcher",
+    "shared4": "4 devices, one shared dispatcher",
+}
+# Dispatcher threads each layout must have (bench/guest.sh checks too).
+MULTI_DISPATCHERS = {"one": 1, "own4": 4, "shared4": 1}
+
+
+def multi_fio(outdir, name):
+    """Each fio job (one per device) of a multi run, from its JSON."""
+    rows = []
+    path = os.path.join(outdir, "raw", "bench", "fio", str(name))
+    try:
+        with open(path) as f:
+            jobs = json.load(f)["jobs"]
+    except (OSError, ValueError, KeyError):
+        return rows
+    for j in jobs:
+        d = j["read"] if j["read"]["io_bytes"] else j["write"]
+        c = d["clat_ns"]
+        p = c.get("percentile", {})
+        rows.append({"name": j["jobname"], "iops": d["iops"],
+                     "mb_s": d["bw_bytes"] / 1e6, "mean_us": c["mean"] / 1e3,
+                     "p50_us": p.get("50.000000", 0) / 1e3,
+                     "p99_us": p.get("99.000000", 0) / 1e3,
+                     "ios": d["total_ios"]})
+    return rows
+
+
+def build_multi(recs, outdir):
+    """Several devices at once (guest.sh section_multi): per layout, the
+    devices, the module's threads' CPU while idle and under fio, and each
+    device's fio figures (from the fio JSON), per round and summed up over
+    the rounds."""
+    vcpus = None
+    env = (recs.get("env") or [{}])[0]
+    if isinstance(env.get("vcpus"), float):
+        vcpus = env["vcpus"]
+    out = []
+    for name in MULTI_LAYOUTS:
+        devs = [d for d in recs.get("multi_dev", []) if d["layout"] == name]
+        if not devs:
+            continue
+        first = min(d.get("round", 1) for d in devs)
+        lay = {"layout": name, "phases": {}, "runs": {}, "sum": {},
+               "devices": [d for d in devs if d.get("round", 1) == first]}
+        for r in recs.get("multi", []):
+            if r["layout"] != name:
+                continue
+            r = dict(r)
+            w = r["window_s"]
+            r["cpu_pct_of_one"] = r["cpu_ns"] / (w * 1e9) * 100
+            r["disp_cpu_pct_of_one"] = r["disp_cpu_ns"] / (w * 1e9) * 100
+            r["worker_cpu_pct_of_one"] = r["worker_cpu_ns"] / (w * 1e9) * 100
+            r["disp_wakeups_per_s"] = r["disp_vol_switches"] / w
+            r["guest_busy_pct_of_one"] = (
+                r["guest_busy_ticks"] / r["guest_ticks"] * vcpus * 100
+                if vcpus and r["guest_ticks"] else None)
+            if r["phase"] == "idle":
+                lay["phases"]["idle"] = r
+            else:
+                lay["runs"].setdefault(r["phase"], {})[
+                    int(r.get("round", 1))] = {
+                        "cpu": r, "io": multi_fio(outdir, r.get("fio"))}
+        order = [d["name"] for d in lay["devices"]]
+        for rw, rounds in lay["runs"].items():
+            rows = [x for run in rounds.values() for x in run["io"]]
+            cpu = [run["cpu"] for run in rounds.values()]
+            if not rows:
+                continue
+            s = {"rounds": sorted(rounds),
+                 "round_iops": [sum(x["iops"] for x in rounds[k]["io"])
+                                for k in sorted(rounds)],
+                 "dev_iops": [
+                     sum(x["iops"] for x in rows if x["name"] == n) /
+                     max(1, sum(1 for x in rows if x["name"] == n))
+                     for n in order],
+                 "mean_us": sum(x["mean_us"] for x in rows) / len(rows),
+                 "p99_max_us": max(x["p99_us"] for x in rows)}
+            s["iops"] = sum(s["round_iops"]) / len(s["round_iops"])
+            if cpu:
+                win = sum(c["window_s"] for c in cpu) * 1e9
+                s["cpu_pct_of_one"] = sum(c["cpu_ns"] for c in cpu) / win * 100
+                s["disp_cpu_pct_of_one"] = sum(c["disp_cpu_ns"]
+                                               for c in cpu) / win * 100
+                s["worker_cpu_pct_of_one"] = sum(c["worker_cpu_ns"]
+                                                 for c in cpu) / win * 100
+                # Per I/O: the threads' CPU over the completions the
+                # devices posted in the same windows (debugfs).
+                n = sum(c["completions"] for c in cpu)
+                s["cpu_us_per_io"] = (sum(c["cpu_ns"] for c in cpu) / 1e3 / n
+                                      if n else None)
+                t = sum(c["guest_ticks"] for c in cpu)
+                s["guest_busy_pct_of_one"] = (
+                    sum(c["guest_busy_ticks"] for c in cpu) / t * vcpus * 100
+                    if vcpus and t else None)
+            lay["sum"][rw] = s
+        out.append(lay)
+    base = next((l for l in out if l["layout"] == "one"), None)
+    for lay in out:
+        for rw, s in lay["sum"].items():
+            b = (base or {}).get("sum", {}).get(rw)
+            s["x_one"] = s["iops"] / b["iops"] if b and b["iops"] else None
+    return out
+
+
+def multi_cmds(res):
+    """The commands of the multi section, from its records."""
+    lines = []
+    lays = res.get("multi") or []
+    for lay in lays:
+        lines.append("# %s" % MULTI_LABEL[lay["layout"]])
+        for d in lay["devices"]:
+            if d["pci"] == "load-time":
+                lines.append("guest: insmod nvmev.ko %s" %
+                             str(d.get("params", "")).replace(";", " "))
+                lines.append("guest: echo 0 > /sys/module/nvmev/parameters/"
+                             "{read_lat_ns,write_lat_ns,read_bw_mbs,"
+                             "write_bw_mbs}    # zero-latency profile, "
+                             "every device")
+                continue
+            c = "guest: cd /sys/kernel/config/nvmev; mkdir %s; " \
+                "echo %s > %s/cpus; " % (d["name"], d["cpus"], d["name"])
+            if d["dispatcher"] != "-":
+                c += "echo %s > %s/dispatcher; " % (d["dispatcher"], d["name"])
+            lines.append(c + "echo 1 > %s/power" % d["name"])
+        jobs = " ".join("--name=%s --filename=%s" % (d["name"], d["dev"])
+                        for d in lay["devices"])
+        first = [(rw, min(rounds)) for rw, rounds in lay["runs"].items()]
+        for i, (rw, k) in enumerate(first):
+            c = lay["runs"][rw][k]["cpu"]
+            if i == 0:
+                lines.append("guest: fio --direct=1 --ioengine=io_uring "
+                             "--rw=write --bs=128k --iodepth=8 --size=%s %s"
+                             "    # once: reads hit data" % (c["size"], jobs))
+            lines.append("guest: fio --direct=1 --ioengine=io_uring --rw=%s "
+                         "--bs=%s --iodepth=%d --size=%s --randseed=42 "
+                         "--time_based --runtime=%d %s" % (
+                             rw, c["bs"], c["qd"], c["size"],
+                             c["runtime_s"], jobs))
+    return lines
+
+
+def markdown_multi(res):
+    lays = res.get("multi") or []
+    if not lays:
+        return []
+    env = res["env"]
+    secs = env.get("sections", "all")
+    cmd = "bench/run" if secs == "all" else "BENCH_SECTIONS=%s bench/run" % secs
+    if env.get("mode") == "smoke":
+        cmd += " --smoke"
+    md = ["Run %s (%s mode), guest kernel %s, %s vCPUs (TCG); nvmev commit "
+          "%s; host %s, load average %s at start, %s at end; command: `%s`."
+          % (env.get("date", "?"), env.get("mode", "?"),
+             res["guest"].get("kernel", "?"),
+             f1(res["guest"].get("vcpus"), "%d"), env.get("commit", "?"),
+             env.get("host", "?"), env.get("load_start", "?"),
+             env.get("load_end", "?"), cmd)]
+    md.append("")
+    md.append("Each layout on a fresh load of the module: the NVM kind with "
+              "the zero-latency profile, RAM backing, 1 GiB per device; "
+              "`nvmev0` is the load-time device, `mb1`-`mb3` are configfs "
+              "devices. Both four-device layouts use the same CPUs: every "
+              "dispatcher on vCPU 1, one worker per device on vCPU 2 "
+              "(nvmev0, mb2) or 3 (mb1, mb3); with its own dispatcher each "
+              "device has a thread of its own on vCPU 1, shared they have "
+              "one, `nvmev_mbg` (the load-time device with `dispatcher=mbg`, "
+              "the others with `dispatcher` = `mbg`). fio and the rest of "
+              "the guest are not pinned. CPU = the run time of the module's "
+              "threads (`/proc/<tid>/schedstat`) in percent of one CPU; "
+              "guest busy = all of the guest's CPUs (`/proc/stat`, out of "
+              "%s)." % f1((res["guest"].get("vcpus") or 0) * 100, "%d"))
+    md.append("")
+    md.append("### Several devices: idle cost")
+    md.append("")
+    ph = next((l["phases"].get("idle") for l in lays
+               if l["phases"].get("idle")), None)
+    if ph:
+        md.append("Over %s s, from %s s after the last device came up; "
+                  "I/O = completions the devices posted in the window "
+                  "(debugfs)." % (f1(ph["window_s"], "%.0f"),
+                                  f1(ph.get("settle_s"), "%.0f")))
+        md.append("")
+    rows = []
+    for lay in lays:
+        r = lay["phases"].get("idle")
+        if not r:
+            continue
+        rows.append([MULTI_LABEL[lay["layout"]],
+                     "%d + %d" % (r["dispatchers"], r["workers"]),
+                     f1(r["cpu_ns"] / 1e6, "%.2f"),
+                     f1(r["cpu_pct_of_one"], "%.3f"),
+                     f1(r["disp_cpu_pct_of_one"], "%.3f"),
+                     f1(r["worker_cpu_pct_of_one"], "%.3f"),
+                     f1(r["disp_wakeups_per_s"]),
+                     f1(r["guest_busy_pct_of_one"]),
+                     f1(r["completions"], "%d")])
+    md.append(table(["layout", "threads (dispatchers + workers)", "CPU ms",
+                     "% of one CPU", "dispatchers %", "workers %",
+                     "dispatcher wake-ups/s", "guest busy %", "I/O"], rows))
+    md.append("")
+    md.append("### Several devices: throughput, fio on all devices at once")
+    md.append("")
+    plan = res.get("multi_plan") or {}
+    rounds = int(plan.get("rounds", 1) or 1)
+    md.append("4 KiB, QD32, io_uring, direct, one fio job per device, "
+              "time-based; %s. IOPS per device in the order of the devices "
+              "(nvmev0 / mb1 / mb2 / mb3) and their sum%s; × 1 device = the "
+              "sum against the one-device layout; latency = fio completion "
+              "latency, mean over the devices and the worst device's p99; "
+              "module CPU over the fio runs (their start and exit included) "
+              "and per I/O (over the completions the devices posted, "
+              "debugfs)." % (
+                  "%d rounds over the layouts, every other one in reverse "
+                  "order, each layout loaded afresh in each round" % rounds
+                  if rounds > 1 else "one round",
+                  ", means over the rounds, and the sum of each round"
+                  if rounds > 1 else ""))
+    md.append("")
+    rows = []
+    for rw in ("randread", "randwrite"):
+        for lay in lays:
+            s = lay["sum"].get(rw)
+            if not s:
+                continue
+            rows.append([MULTI_LABEL[lay["layout"]], rw,
+                         " / ".join(f1(x, "%.0f") for x in s["dev_iops"]),
+                         f1(s["iops"], "%.0f"),
+                         ", ".join(f1(x, "%.0f") for x in s["round_iops"]),
+                         f1(s["x_one"], "%.2f"),
+                         f1(s["mean_us"]), f1(s["p99_max_us"]),
+                         "%s (%s / %s)" % (
+                             f1(s.get("cpu_pct_of_one")),
+                             f1(s.get("disp_cpu_pct_of_one")),
+                             f1(s.get("worker_cpu_pct_of_one"))),
+                         f1(s.get("cpu_us_per_io")),
+                         f1(s.get("guest_busy_pct_of_one"))])
+    md.append(table(["layout", "rw", "IOPS per device", "IOPS sum",
+                     "sum per round", "× 1 device", "mean µs",
+                     "p99 µs (worst)",
+                     "module CPU % of one (dispatchers / workers)",
+                     "module CPU µs per I/O", "guest busy %"], rows))
+    md.append("")
+    cmds(md, multi_cmds(res))
+    return md
+
+
+def check_multi(res, recs):
+    bad = []
+    lays = {l["layout"]: l for l in res.get("multi") or []}
+    plan = res.get("multi_plan") or {}
+    want = str(plan.get("layouts", "")).split(",")
+    if not plan or not all(w in MULTI_LAYOUTS for w in want):
+        return ["multi: no plan of layouts (%r)" % plan]
+    rounds = range(1, int(plan.get("rounds", 1) or 1) + 1)
+    for name in want:
+        lay = lays.get(name)
+        if not lay:
+            bad.append("multi: no %s layout" % name)
+            continue
+        idle = lay["phases"].get("idle")
+        if not idle:
+            bad.append("multi %s: no idle result" % name)
+        elif idle["dispatchers"] != MULTI_DISPATCHERS[name]:
+            bad.append("multi %s: %d dispatcher threads, want %d" % (
+                name, idle["dispatchers"], MULTI_DISPATCHERS[name]))
+        for rw in str(plan.get("rw", "")).split(","):
+            for k in rounds:
+                run = lay["runs"].get(rw, {}).get(k)
+                if not run:
+                    bad.append("multi %s %s round %d: no result" % (
+                        name, rw, k))
+                    continue
+                if len(run["io"]) != len(lay["devices"]):
+                    bad.append("multi %s %s round %d: %d fio jobs (%s) for "
+                               "%d devices" % (name, rw, k, len(run["io"]),
+                                               run["cpu"].get("fio"),
+                                               len(lay["devices"])))
+                for x in run["io"]:
+                    if not all(isinstance(x[f], (int, float)) for f in
+                               ("iops", "mean_us", "p99_us")):
+                        bad.append("multi %s %s round %d: %r" % (
+                            name, rw, k, x))
+    return bad
 
 
 def markdown_zns(res):
@@ -772,8 +1223,10 @@ def run_gnuplot(outdir, script):
 
 def check(res, recs):
     bad = []
+    ran = res["env"].get("sections", "all")
+    ran = SECTIONS if ran == "all" else ran.split()
     for s in SECTIONS:
-        if not recs.get(SECTION_RECORDS.get(s, s)):
+        if s in ran and not recs.get(SECTION_RECORDS.get(s, s)):
             bad.append("section %s has no results" % s)
     for s, rows in recs.items():
         for r in rows:
@@ -783,9 +1236,13 @@ def check(res, recs):
                         (not vals or not all(isinstance(x, float)
                                              for x in vals)):
                     bad.append("%s: %s=%r is not a number" % (s, k, v))
-    if not res.get("accuracy_bw"):
+    if "accuracy" in ran and not res.get("accuracy_bw"):
         bad.append("no bandwidth-limited result")
-    bad.extend(check_ssd(res))
+    if "ssd" in ran:
+        bad.extend(check_ssd(res))
+    bad.extend(check_kv(res))
+    if "multi" in ran:
+        bad.extend(check_multi(res, recs))
     for r in res.get("zns") or []:
         for k in ("write_mb_s", "append_mb_s", "reset_full_us",
                   "reset_empty_us"):
@@ -840,11 +1297,17 @@ def main():
     main_md = markdown_main(res, plots)
     ssd_md = markdown_ssd(res, plots)
     zns_md = markdown_zns(res)
-    # results-main.md / results-ssd.md: what bench/publish puts between
-    # the markers of docs/performance.md; results.md: both.
+    kv_md = markdown_kv(res)
+    multi_md = markdown_multi(res)
+    # results-main.md / results-ssd.md / results-zns.md / results-kv.md /
+    # results-multi.md:
+    # what bench/publish puts between the markers of docs/performance.md;
+    # results.md: all of them.
     for name, part in (("results-main.md", main_md),
                        ("results-ssd.md", ssd_md),
-                       ("results-zns.md", zns_md)):
+                       ("results-zns.md", zns_md),
+                       ("results-kv.md", kv_md),
+                       ("results-multi.md", multi_md)):
         path = os.path.join(outdir, name)
         if part:
             with open(path, "w") as f:
@@ -854,7 +1317,9 @@ def main():
             os.remove(path)
     md = "\n".join(head + main_md +
                    (["## SSD kind", ""] + ssd_md if ssd_md else []) +
-                   (["## ZNS kind", ""] + zns_md if zns_md else []))
+                   (["## ZNS kind", ""] + zns_md if zns_md else []) +
+                   (["## KV kind", ""] + kv_md if kv_md else []) +
+                   (["## Several devices", ""] + multi_md if multi_md else []))
     with open(os.path.join(outdir, "results.md"), "w") as f:
         f.write(md + "\n")
     with open(os.path.join(outdir, "results.json"), "w") as f:

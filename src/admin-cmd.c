@@ -25,6 +25,7 @@
 #define NVMEV_AER_INFO_TEMP	0x01	/* SMART event: temperature threshold */
 #define NVMEV_FEAT_IOCS_PROFILE	0x19	/* I/O Command Set Profile */
 #define NVMEV_CSI_NONE		0xff	/* CNS without a CSI */
+#define NVMEV_FEAT_CS_FIRST	0x20	/* command set specific features */
 #define NVMEV_LOG_LBA_STATUS	0x0e	/* LBA Status Information log */
 #define NVMEV_LBA_STATUS_LOG_MAX SZ_64K
 #define NVMEV_ATYPE_UNTRACKED	0x10	/* Get LBA Status action types */
@@ -47,13 +48,17 @@ static void pad_copy(char *dst, const char *src, size_t len)
 	memset(dst + n, ' ', len - n);
 }
 
-/* Stable identifiers made from the instance number. */
+/*
+ * Stable identifiers: the UUID (and so the subsystem NQN) from the seed,
+ * which is 0 for the load-time device and the name's hash for a configfs
+ * one; serial and model as configured.
+ */
 void nvmev_identity_init(struct nvmev_dev *dev)
 {
-	nvmev_make_uuid(dev->uuid, 0x6e766d65 ^ (dev->cfg.instance * 0x9e3779b9));
-	snprintf(dev->serial, sizeof(dev->serial), "NVMEV%04d",
-		 dev->cfg.instance);
-	snprintf(dev->model_name, sizeof(dev->model_name), "nvmev NVM");
+	nvmev_make_uuid(dev->uuid, 0x6e766d65 ^ (dev->cfg.id_seed * 0x9e3779b9));
+	strscpy(dev->serial, dev->cfg.serial, sizeof(dev->serial));
+	strscpy(dev->model_name, dev->cfg.model[0] ? dev->cfg.model :
+		"nvmev NVM", sizeof(dev->model_name));
 }
 
 void nvmev_admin_reset(struct nvmev_dev *dev)
@@ -64,7 +69,8 @@ void nvmev_admin_reset(struct nvmev_dev *dev)
 	dev->nr_io_sq_granted = 0;
 	dev->nr_io_cq_granted = 0;
 	dev->feat_arbitration = 0;
-	dev->feat_power_mgmt = 0;
+	pwr_reset(&dev->pwr, ktime_get_ns());
+	dev->pwr_busy = false;
 	dev->feat_temp_thresh[0] = NVMEV_WCTEMP_K;
 	dev->feat_temp_thresh[1] = 0;
 	dev->feat_err_recovery = 0;
@@ -226,7 +232,8 @@ static void fill_id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 	id->frmw = 0x3;				/* one slot, read-only */
 	id->lpa = 0x6;				/* effects log, extended data */
 	id->elpe = NVMEV_ERR_LOG_ENTRIES - 1;
-	id->npss = 0;
+	id->npss = pwr_default_nr_states - 1;
+	id->apsta = 1;				/* APST supported */
 	id->wctemp = cpu_to_le16(NVMEV_WCTEMP_K);
 	id->cctemp = cpu_to_le16(NVMEV_CCTEMP_K);
 	put128(id->tnvmcap, dev->cfg.total_capacity);
@@ -246,9 +253,20 @@ static void fill_id_ctrl(struct nvmev_dev *dev, struct nvme_id_ctrl *id)
 	id->sgls = 0;
 	snprintf(id->subnqn, sizeof(id->subnqn),
 		 "nqn.2014-08.org.nvmexpress:uuid:%pUb", dev->uuid);
-	id->psd[0].max_power = cpu_to_le16(700);	/* 7 W, in 0.01 W */
-	id->psd[0].entry_lat = cpu_to_le32(10);
-	id->psd[0].exit_lat = cpu_to_le32(10);
+	for (i = 0; i < pwr_default_nr_states; i++) {
+		const struct pwr_desc *d = &pwr_default_desc[i];
+		struct nvme_id_power_state *ps = &id->psd[i];
+
+		ps->max_power = cpu_to_le16(d->max_power_cw);
+		ps->flags = d->nonop ? NVME_PS_FLAGS_NON_OP_STATE : 0;
+		ps->entry_lat = cpu_to_le32(d->enlat_us);
+		ps->exit_lat = cpu_to_le32(d->exlat_us);
+		/* Relative ranks: the deeper, the slower. */
+		ps->read_tput = i;
+		ps->read_lat = i;
+		ps->write_tput = i;
+		ps->write_lat = i;
+	}
 }
 
 /* CNS 00h/11h: the command-set independent part, then the kind's. */
@@ -356,6 +374,10 @@ static u16 admin_identify(struct admin_ctx *c)
 			fill_id_ns_common(buf);
 		else if (!nsid_valid(nsid))
 			status = NVME_SC_INVALID_NS | NVME_STATUS_DNR;
+		else if ((cns == NVME_ID_CNS_NS ? active : ns) &&
+			 !ns->ops->id_ns)
+			/* A command set without this structure (KV). */
+			status = NVME_SC_INVALID_IO_CMD_SET | NVME_STATUS_DNR;
 		else if (cns == NVME_ID_CNS_NS ? active : ns)
 			fill_id_ns(ns, buf);
 		break;
@@ -454,6 +476,31 @@ static u64 timestamp_now(struct nvmev_dev *dev)
 	return div_u64(ktime_get_ns(), NSEC_PER_MSEC) + dev->timestamp_base;
 }
 
+/* The active namespace of a command set with its own features, or NULL. */
+static struct nvmev_ns *feature_ns(struct admin_ctx *c)
+{
+	struct nvmev_ns *ns = nvmev_ns_active(c->dev,
+					      le32_to_cpu(c->cmd->common.nsid));
+
+	return ns && ns->ops->get_feature ? ns : NULL;
+}
+
+/* Get Features of a command set's feature (FID 20h and up). */
+static u16 cs_get_feature(struct admin_ctx *c, u8 fid, u8 sel)
+{
+	struct nvmev_ns *ns = feature_ns(c);
+	u32 r = 0;
+	u16 status;
+
+	if (!ns)
+		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+	status = ns->ops->get_feature(ns, fid, &r);
+	if (!status && sel == 3)
+		r = 1 << 2 | 1 << 1;	/* changeable, namespace specific */
+	c->result = r;
+	return status;
+}
+
 static u16 admin_get_features(struct admin_ctx *c)
 {
 	struct nvmev_dev *dev = c->dev;
@@ -461,9 +508,13 @@ static u16 admin_get_features(struct admin_ctx *c)
 	u8 fid = cdw10 & 0xff, sel = (cdw10 >> 8) & 0x7;
 	u64 *r = &c->result;
 
+	if (fid >= NVMEV_FEAT_CS_FIRST && fid < NVME_FEAT_SW_PROGRESS && sel <= 3)
+		return cs_get_feature(c, fid, sel);
+
 	if (sel == 3) {			/* supported capabilities */
 		switch (fid) {
 		case NVME_FEAT_ARBITRATION ... NVME_FEAT_ASYNC_EVENT:
+		case NVME_FEAT_AUTO_PST:
 		case NVME_FEAT_TIMESTAMP:
 		case NVMEV_FEAT_IOCS_PROFILE:
 			if (fid == NVME_FEAT_LBA_RANGE)
@@ -481,8 +532,22 @@ static u16 admin_get_features(struct admin_ctx *c)
 		*r = dev->feat_arbitration;
 		break;
 	case NVME_FEAT_POWER_MGMT:
-		*r = dev->feat_power_mgmt;
+		*r = dev->pwr.ps;		/* workload hint 0 */
 		break;
+	case NVME_FEAT_AUTO_PST: {
+		__le64 *t = kcalloc(PWR_APST_ENTRIES, sizeof(*t), GFP_KERNEL);
+		u16 status;
+		int i;
+
+		if (!t)
+			return NVME_SC_INTERNAL;
+		for (i = 0; i < PWR_APST_ENTRIES; i++)
+			t[i] = cpu_to_le64(dev->pwr.apst[i]);
+		*r = dev->pwr.apste;
+		status = send_buf(c, t, PWR_APST_ENTRIES * sizeof(*t));
+		kfree(t);
+		return status;
+	}
 	case NVME_FEAT_TEMP_THRESH:
 		if (((cdw11 >> 16) & 0xf) != 0 || ((cdw11 >> 20) & 0x3) > 1)
 			return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
@@ -537,16 +602,43 @@ static u16 admin_set_features(struct admin_ctx *c)
 
 	if (cdw10 & BIT(31))
 		return NVME_SC_FEATURE_NOT_SAVEABLE | NVME_STATUS_DNR;
+	if (fid >= NVMEV_FEAT_CS_FIRST && fid < NVME_FEAT_SW_PROGRESS) {
+		struct nvmev_ns *ns = feature_ns(c);
+
+		if (!ns)
+			return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+		return ns->ops->set_feature(ns, fid, cdw11);
+	}
 
 	switch (fid) {
 	case NVME_FEAT_ARBITRATION:
 		dev->feat_arbitration = cdw11;
 		break;
 	case NVME_FEAT_POWER_MGMT:
-		if ((cdw11 & 0x1f) > 0)		/* only power state 0 */
+		/* Workload hints (bits 7:5) are not offered. */
+		if (cdw11 & 0xe0 ||
+		    pwr_set_state(&dev->pwr, cdw11 & 0x1f, ktime_get_ns()))
 			return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
-		dev->feat_power_mgmt = cdw11 & 0xff;
 		break;
+	case NVME_FEAT_AUTO_PST: {
+		u64 *t = kcalloc(PWR_APST_ENTRIES, sizeof(*t), GFP_KERNEL);
+		u16 status;
+		int i;
+
+		if (!t)
+			return NVME_SC_INTERNAL;
+		status = nvmev_xfer(dev, c->cmd, PWR_APST_ENTRIES * sizeof(*t),
+				    t, false);
+		for (i = 0; i < PWR_APST_ENTRIES; i++)
+			t[i] = le64_to_cpu((__force __le64)t[i]);
+		if (!status &&
+		    pwr_set_apst(&dev->pwr, cdw11 & 1, t, ktime_get_ns()))
+			status = NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+		kfree(t);
+		if (status)
+			return status;
+		break;
+	}
 	case NVME_FEAT_TEMP_THRESH: {
 		u8 before = temperature_warning(dev);
 
@@ -1128,11 +1220,20 @@ static u16 admin_ns_mgmt(struct admin_ctx *c)
 	} else {
 		u32 shift = (id->flbas & 0xf) ? 12 : 9;
 
-		if (nsze > (U64_MAX >> shift))
+		/* A KV namespace's size is in bytes, whole 4 KiB pages. */
+		if (kind->cs->nsze_bytes) {
+			nsze = round_down(nsze, SZ_4K) >> 12;
+			shift = 12;
+		}
+		if (!nsze)
+			status = NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+		else if (nsze > (U64_MAX >> shift))
 			status = NVME_SC_NS_INSUFFICIENT_CAP | NVME_STATUS_DNR;
 		else
-			ns = nvmev_ns_create(dev, kind, nsze << shift, shift,
-					     &status);
+			ns = nvmev_ns_create(dev, &(struct nvmev_ns_spec) {
+					.kind = kind, .capacity = nsze << shift,
+					.lba_shift = shift, .kp = &dev->cfg.kp,
+				}, &status);
 	}
 	if (status)
 		goto out;

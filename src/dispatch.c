@@ -9,11 +9,16 @@
  *  - while commands are in flight, or for poll_idle_us after the last one,
  *    the dispatcher polls without sleeping, so a new command is picked up
  *    within a loop iteration;
- *  - after that it sleeps between looks, each sleep an eighth of the time
- *    the device has been idle, up to sleep_max_us.  The first command after
- *    a pause of T therefore waits at most about min(T / 8, sleep_max_us)
- *    longer than under load, and an idle device settles at one look per
- *    sleep_max_us.
+ *  - after that, while the host runs APST (or has put the device in a
+ *    non-operational power state), it looks once per the exit latency of
+ *    the power state it is in: every 16 us in PS0-2, at most every 10 ms
+ *    in PS3 and 90 ms in PS4 (pure/power.c), so the first command after a
+ *    pause waits at most what the state advertises;
+ *  - with APST off it sleeps between looks, each sleep an eighth of the
+ *    time the device has been idle, up to sleep_max_us.  The first command
+ *    after a pause of T therefore waits at most about min(T / 8,
+ *    sleep_max_us) longer than under load, and an idle device settles at
+ *    one look per sleep_max_us.
  *
  * Workers move the data of each I/O at once, then hold the completion until
  * the timing model's deadline: they sleep on an hrtimer when it is further
@@ -31,6 +36,7 @@
 #include <linux/ktime.h>
 #include <linux/hrtimer.h>
 #include <linux/delay.h>
+#include <linux/seq_file.h>
 
 #include "nvmev.h"
 
@@ -65,58 +71,130 @@ static int process_sq(struct nvmev_dev *dev, struct nvmev_sq *sq)
 	return n;
 }
 
-static bool process_sqs(struct nvmev_dev *dev)
+#define TAKEN_ADMIN	BIT(0)
+#define TAKEN_IO	BIT(1)
+
+/* What this look took: TAKEN_ADMIN, TAKEN_IO. */
+static int process_sqs(struct nvmev_dev *dev)
 {
-	bool busy = false;
-	int qid;
+	int qid, taken = 0;
 
 	for (qid = 0; qid <= NVMEV_MAX_QID && dev->ready; qid++) {
 		struct nvmev_sq *sq = READ_ONCE(dev->sqs[qid]);
 
 		if (sq && process_sq(dev, sq))
-			busy = true;
+			taken |= qid ? TAKEN_IO : TAKEN_ADMIN;
 	}
-	return busy;
+	return taken;
+}
+
+/*
+ * Power states (pure/power.c).  The model is the dispatcher's: I/O wakes a
+ * non-operational state and stops the idle time, the device's last
+ * completion starts it again.  While the host runs APST, or has put the
+ * device in a non-operational state, the dispatcher looks at the doorbells
+ * at least once per the state's exit latency, and polls without pause in
+ * an operational state, whose exit latency is 0.  Otherwise (APST off in
+ * PS0-2) the idle backoff of poll_idle_us and sleep_max_us applies.
+ */
+static bool pwr_managed(struct nvmev_dev *dev)
+{
+	return dev->pwr.apste || dev->pwr.desc[dev->pwr.ps].nonop;
+}
+
+void nvmev_pwr_show(struct nvmev_dev *dev, struct seq_file *m)
+{
+	const struct pwr *p = &dev->pwr;
+	u64 now = ktime_get_ns();
+	u32 i;
+
+	seq_printf(m, "power_state %u\n", READ_ONCE(p->ps));
+	seq_printf(m, "apst_enabled %u\n", READ_ONCE(p->apste));
+	seq_printf(m, "power_wakeups %llu\n", READ_ONCE(p->st.wakeups));
+	for (i = 0; i < p->nr_states; i++) {
+		u64 t = READ_ONCE(p->st.time_ns[i]);
+
+		if (i == READ_ONCE(p->ps))
+			t += now - READ_ONCE(p->entered);
+		seq_printf(m, "ps%u_entries %llu\n", i,
+			   READ_ONCE(p->st.entries[i]));
+		seq_printf(m, "ps%u_time_ms %llu\n", i,
+			   div_u64(t, NSEC_PER_MSEC));
+	}
+}
+
+/*
+ * One look at @dev: its registers, its admin backlog and its SQs.  Returns
+ * how long the device lets its dispatcher sleep, 0 to look again at once.
+ */
+static u64 dispatch_dev(struct nvmev_dev *dev)
+{
+	bool busy = nvmev_ctrl_poll_regs(dev);
+	int taken = 0;
+	u64 now, idle;
+
+	if (unlikely(!list_empty(&dev->admin_backlog))) {
+		nvmev_admin_backlog(dev);
+		busy = true;
+	}
+	if (dev->ready)
+		taken = process_sqs(dev);
+	busy |= taken;
+	now = ktime_get_ns();
+	if ((taken & TAKEN_IO) && !dev->pwr_busy) {
+		pwr_cmd_start(&dev->pwr, true, now);
+		dev->pwr_busy = true;
+	}
+	if (busy || atomic_read(&dev->inflight)) {
+		dev->disp_last = now;
+		return 0;
+	}
+	if (dev->pwr_busy) {
+		pwr_cmd_done(&dev->pwr, now);
+		dev->pwr_busy = false;
+	}
+	idle = now - dev->disp_last;
+	/* After any command, admin ones too: poll for poll_idle_us. */
+	if (idle < (u64)dev->cfg.poll_idle_us * NSEC_PER_USEC)
+		return 0;
+	if (pwr_managed(dev)) {
+		u64 bound = pwr_tick(&dev->pwr, now);
+
+		/* An operational state (exit latency 0): look every 16 us. */
+		return bound ? bound : NVMEV_MIN_SLEEP_NS;
+	}
+	/*
+	 * Sleep an eighth of the time the device has been idle: the next
+	 * command waits at most that long, and an idle device wakes less
+	 * and less often, down to once per sleep_max_us.
+	 */
+	return clamp_t(u64, idle >> 3, NVMEV_MIN_SLEEP_NS,
+		       (u64)dev->cfg.sleep_max_us * NSEC_PER_USEC);
 }
 
 static int nvmev_dispatcher_fn(void *arg)
 {
-	struct nvmev_dev *dev = arg;
-	u64 last = ktime_get_ns();
+	struct nvmev_disp *d = arg;
 
 	while (!kthread_should_stop()) {
-		bool busy = nvmev_ctrl_poll_regs(dev);
-		u64 now, idle, sleep;
+		u64 sleep = NSEC_PER_SEC;
+		struct nvmev_dev *dev;
 		ktime_t t;
 
-		if (unlikely(!list_empty(&dev->admin_backlog))) {
-			nvmev_admin_backlog(dev);
-			busy = true;
-		}
-		if (dev->ready)
-			busy |= process_sqs(dev);
-		now = ktime_get_ns();
-		if (busy || atomic_read(&dev->inflight)) {
-			last = now;
-			cond_resched();
-			continue;
-		}
-		idle = now - last;
-		if (idle < (u64)dev->cfg.poll_idle_us * NSEC_PER_USEC) {
+		/* Each device on its own terms: the shortest sleep wins. */
+		mutex_lock(&d->lock);
+		list_for_each_entry(dev, &d->devs, disp_node)
+			sleep = min(sleep, dispatch_dev(dev));
+		mutex_unlock(&d->lock);
+		if (!sleep) {
 			cond_resched();
 			cpu_relax();
 			continue;
 		}
-		/*
-		 * Sleep an eighth of the time the device has been idle: the
-		 * next command waits at most that long, and an idle device
-		 * wakes less and less often, down to once per sleep_max_us.
-		 */
-		sleep = clamp_t(u64, idle >> 3, NVMEV_MIN_SLEEP_NS,
-				(u64)dev->cfg.sleep_max_us * NSEC_PER_USEC);
-		t = ns_to_ktime(sleep);
+		/* Wake by @sleep at the latest: the slack comes off it. */
+		t = ns_to_ktime(sleep - sleep / 5);
 		set_current_state(TASK_INTERRUPTIBLE);
-		schedule_hrtimeout_range(&t, sleep >> 2, HRTIMER_MODE_REL);
+		schedule_hrtimeout_range(&t, sleep / 5, HRTIMER_MODE_REL);
 	}
 	return 0;
 }
@@ -136,6 +214,8 @@ static void io_release(struct nvmev_dev *dev, struct nvmev_io *io)
 {
 	struct nvmev_sq *sq = io->sq;
 
+	if (io->ns && io->ns->ops->release)
+		io->ns->ops->release(io->ns, io);
 	if (io->ns)
 		atomic_dec(&io->ns->inflight);
 	kvfree(io->priv);	/* a command set's, if execute() never ran */
@@ -386,10 +466,9 @@ static void nvmev_repin(struct nvmev_dev *dev, unsigned int cpu, bool online)
 		cpumask_andnot(others, cpu_online_mask, cpumask_of(cpu));
 	}
 	for (i = -1; i < dev->cfg.nr_workers; i++) {
-		struct task_struct *t = i < 0 ? dev->dispatcher :
+		struct task_struct *t = i < 0 ? dev->disp->task :
 					dev->workers[i].task;
-		int want = i < 0 ? dev->cfg.dispatcher_cpu :
-				   dev->cfg.worker_cpu[i];
+		int want = i < 0 ? dev->disp->cpu : dev->cfg.worker_cpu[i];
 
 		if (!t || want != cpu)
 			continue;
@@ -431,9 +510,116 @@ void nvmev_cpuhp_exit(void)
 	nvmev_cpuhp_state = CPUHP_INVALID;
 }
 
+/* The dispatchers; a shared one lives while a device uses it. */
+static LIST_HEAD(nvmev_disps);
+static DEFINE_MUTEX(nvmev_disps_lock);
+
+static struct nvmev_disp *disp_find(const char *group)
+{
+	struct nvmev_disp *d;
+
+	if (!*group)
+		return NULL;
+	list_for_each_entry(d, &nvmev_disps, node)
+		if (!strcmp(d->group, group))
+			return d;
+	return NULL;
+}
+
+static struct nvmev_disp *disp_new(struct nvmev_dev *dev)
+{
+	const char *group = dev->cfg.dispatcher;
+	struct nvmev_disp *d;
+	char name[TASK_COMM_LEN];
+
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return ERR_PTR(-ENOMEM);
+	strscpy(d->group, group, sizeof(d->group));
+	d->cpu = dev->cfg.dispatcher_cpu;
+	mutex_init(&d->lock);
+	INIT_LIST_HEAD(&d->devs);
+	if (*group)
+		snprintf(name, sizeof(name), "nvmev_%s", group);
+	else
+		strscpy(name, dev->name, sizeof(name));
+	d->task = nvmev_start_thread(nvmev_dispatcher_fn, d, d->cpu, name);
+	if (IS_ERR(d->task)) {
+		int ret = PTR_ERR(d->task);
+
+		kfree(d);
+		return ERR_PTR(ret);
+	}
+	list_add_tail(&d->node, &nvmev_disps);
+	return d;
+}
+
+/*
+ * Hand @dev to its dispatcher: its own, or its group's (made by the first
+ * device of the group).  A device of a group either leaves the dispatcher
+ * CPU to the group or names the group's.
+ */
+static int disp_join(struct nvmev_dev *dev)
+{
+	struct nvmev_disp *d;
+	int ret = 0;
+
+	mutex_lock(&nvmev_disps_lock);
+	d = disp_find(dev->cfg.dispatcher);
+	if (d && dev->cfg.dispatcher_cpu >= 0 &&
+	    dev->cfg.dispatcher_cpu != d->cpu) {
+		if (d->cpu < 0)
+			pr_err("%s: dispatcher %s is not pinned, but cpus= puts this device's dispatcher on CPU %d: leave cpus= empty\n",
+			       dev->name, d->group, dev->cfg.dispatcher_cpu);
+		else
+			pr_err("%s: dispatcher %s runs on CPU %d, but cpus= puts this device's dispatcher on CPU %d: name CPU %d first, or leave cpus= empty\n",
+			       dev->name, d->group, d->cpu,
+			       dev->cfg.dispatcher_cpu, d->cpu);
+		ret = -EINVAL;
+		goto out;
+	}
+	if (!d)
+		d = disp_new(dev);
+	if (IS_ERR(d)) {
+		ret = PTR_ERR(d);
+		goto out;
+	}
+	dev->disp_last = ktime_get_ns();
+	mutex_lock(&d->lock);
+	list_add_tail(&dev->disp_node, &d->devs);
+	d->nr_devs++;
+	mutex_unlock(&d->lock);
+	dev->disp = d;
+	/* It may be in a long sleep: have it look at the new device now. */
+	wake_up_process(d->task);
+out:
+	mutex_unlock(&nvmev_disps_lock);
+	return ret;
+}
+
+/* After this the dispatcher never looks at @dev again. */
+static void disp_leave(struct nvmev_dev *dev)
+{
+	struct nvmev_disp *d = dev->disp;
+	bool last;
+
+	mutex_lock(&nvmev_disps_lock);
+	mutex_lock(&d->lock);
+	list_del(&dev->disp_node);
+	last = --d->nr_devs == 0;
+	mutex_unlock(&d->lock);
+	if (last) {
+		list_del(&d->node);
+		kthread_stop(d->task);
+		kfree(d);
+	}
+	mutex_unlock(&nvmev_disps_lock);
+	dev->disp = NULL;
+}
+
 int nvmev_threads_start(struct nvmev_dev *dev)
 {
-	int i;
+	int i, ret;
 
 	for (i = 0; i < dev->cfg.nr_workers; i++) {
 		struct nvmev_worker *w = &dev->workers[i];
@@ -454,12 +640,8 @@ int nvmev_threads_start(struct nvmev_dev *dev)
 		}
 		w->task = t;
 	}
-	dev->dispatcher = nvmev_start_thread(nvmev_dispatcher_fn, dev,
-				       dev->cfg.dispatcher_cpu, dev->name);
-	if (IS_ERR(dev->dispatcher)) {
-		int ret = PTR_ERR(dev->dispatcher);
-
-		dev->dispatcher = NULL;
+	ret = disp_join(dev);
+	if (ret) {
 		nvmev_threads_stop(dev);
 		return ret;
 	}
@@ -482,10 +664,8 @@ void nvmev_threads_stop(struct nvmev_dev *dev)
 						    &dev->cpuhp_node);
 		dev->cpuhp_added = false;
 	}
-	if (dev->dispatcher) {
-		kthread_stop(dev->dispatcher);
-		dev->dispatcher = NULL;
-	}
+	if (dev->disp)
+		disp_leave(dev);
 	/* Queues go first, so that workers drop what they hold. */
 	nvmev_ctrl_reset(dev);
 	for (i = 0; i < dev->cfg.nr_workers; i++) {

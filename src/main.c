@@ -17,11 +17,13 @@
 #include <linux/ktime.h>
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <linux/ctype.h>
 
 #include "nvmev.h"
 
 LIST_HEAD(nvmev_devices);
-static DEFINE_MUTEX(nvmev_lock);
+struct nvmev_host nvmev_host;
+static DEFINE_MUTEX(nvmev_lock);	/* the device list */
 static bool nvmev_loaded;	/* past module init: parameter writes apply at once */
 
 static char *memmap_start;
@@ -59,10 +61,15 @@ module_param(cpus, charp, 0444);
 MODULE_PARM_DESC(cpus,
 		 "CPUs to pin to: dispatcher first, then one per worker, e.g. 2,3 (default: one worker, not pinned)");
 
+static char *dispatcher = "";
+module_param(dispatcher, charp, 0444);
+MODULE_PARM_DESC(dispatcher,
+		 "Share a dispatcher thread: the group name (1-15 of a-z, 0-9, _, -) that configfs devices may name too; default empty: the device has its own");
+
 static char *kind = "nvm";
 module_param(kind, charp, 0444);
 MODULE_PARM_DESC(kind,
-		 "Kind of namespace 1 and, unless new_ns_kind= says otherwise, of namespaces made by nvme create-ns: nvm (Optane-like, default), ssd (NAND SSD: FTL, write buffer, GC) or zns (zoned namespace, CSI 02h)");
+		 "Kind of namespace 1 and, unless new_ns_kind= says otherwise, of namespaces made by nvme create-ns: nvm (Optane-like, default), ssd (NAND SSD: FTL, write buffer, GC), zns (zoned namespace, CSI 02h) or kv (key-value namespace, CSI 01h)");
 
 static char *profile = "970pro";
 module_param(profile, charp, 0444);
@@ -78,6 +85,16 @@ static char *zns;
 module_param(zns, charp, 0444);
 MODULE_PARM_DESC(zns,
 		 "ZNS kind: settings over the ZN540-like defaults, key=value,...; zone keys zone_mib (power of two, default 64) zcap_mib (zone capacity, default the zone size) max_open max_active (default 14; 0 = no limit) zasl_kib (zone append limit, default 64) dies_per_zone (default 32), and every ssd= key for the flash (docs/zns.md)");
+
+static char *kv;
+module_param(kv, charp, 0444);
+MODULE_PARM_DESC(kv,
+		 "KV kind: settings, key=value,...; max_value_kib (default 1024 or the MDTS if less; at most MDTS) max_keys (default 0: one per 512 bytes of capacity) seg_mib (log segment, default 16) index_ns (default 1500) list_key_ns (default 100), and every ssd= key for the flash, over profile= and ssd= (docs/kv.md)");
+
+static bool memmap_keep;
+module_param(memmap_keep, bool, 0444);
+MODULE_PARM_DESC(memmap_keep,
+		 "memmap backing: keep namespace 1's data from an earlier load instead of zeroing it (the kv kind finds its keys again); default N");
 
 /* The kind given to namespaces that nvme create-ns makes from now on. */
 static int new_ns_kind_set(const char *val, const struct kernel_param *kp)
@@ -261,7 +278,7 @@ static int parse_size(const char *name, const char *val, u64 *out)
 	return 0;
 }
 
-static int parse_cpus(struct nvmev_config *cfg)
+int nvmev_parse_cpus(const char *cpus, struct nvmev_config *cfg)
 {
 	int list[NVMEV_MAX_WORKERS + 1];
 	char *buf, *p, *tok;
@@ -354,27 +371,27 @@ static int check_reservation(u64 start, u64 size)
  * whatever the kind, on a 1 GiB namespace (one made later may be an SSD);
  * namespace 1's own kind then checks its capacity.
  */
-static int build_ssd_config(struct nvmev_config *cfg)
+static int build_ssd_config(const struct nvmev_params *prm,
+			    struct nvmev_config *cfg)
 {
+	const char *profile = prm->profile, *ssd = prm->ssd;
 	struct ssd_params p;
 	const char *why;
 
-	if (ssd_profile_get(profile, &cfg->ssd)) {
+	if (ssd_profile_get(profile, &cfg->kp.ssd)) {
 		pr_err("profile=%s: use one of 970pro, tlc-dc\n", profile);
 		return -EINVAL;
 	}
-	if (ssd && ssd_params_parse(&cfg->ssd, ssd, &why)) {
+	if (ssd && ssd_params_parse(&cfg->kp.ssd, ssd, &why)) {
 		pr_err("ssd=%s refused: %s\n", ssd, why);
 		return -EINVAL;
 	}
-	p = cfg->ssd;
+	p = cfg->kp.ssd;
 	if (ssd_fit(&p, SZ_1G, &why)) {
 		pr_err("SSD parameters (profile=%s%s%s) refused: %s\n", profile,
 		       ssd ? " ssd=" : "", ssd ? ssd : "", why);
 		return -EINVAL;
 	}
-	if (cfg->kind->check && cfg->kind->check(cfg, cfg->capacity, "namespace 1"))
-		return -EINVAL;
 	return 0;
 }
 
@@ -383,9 +400,11 @@ static int build_ssd_config(struct nvmev_config *cfg)
  * whatever the kind, on as many zones as the limits need (a namespace
  * made later may be zoned); namespace 1's kind checks its capacity.
  */
-static int build_zns_config(struct nvmev_config *cfg)
+static int build_zns_config(const struct nvmev_params *prm,
+			    struct nvmev_config *cfg)
 {
-	struct zns_params *p = &cfg->zns;
+	const char *zns = prm->zns;
+	struct zns_params *p = &cfg->kp.zns;
 	const char *why;
 	u64 zones;
 
@@ -405,8 +424,52 @@ static int build_zns_config(struct nvmev_config *cfg)
 	return 0;
 }
 
-static int build_config(struct nvmev_config *cfg)
+/*
+ * The KV kind's parameters: the defaults over the SSD kind's flash
+ * (profile= and ssd=; values up to 1 MiB or the MDTS), then kv= over them.  Checked whatever the kind on
+ * the smallest namespace they allow; namespace 1's kind checks its own.
+ */
+static int build_kv_config(const struct nvmev_params *prm,
+			   struct nvmev_config *cfg)
 {
+	const char *kv = prm->kv;
+	struct kv_params *p = &cfg->kp.kv, t;
+	const char *why;
+
+	kv_default_params(p);
+	p->flash = cfg->kp.ssd;
+	/* Values up to 1 MiB by default, or the MDTS if that is less. */
+	p->max_value = min_t(u64, p->max_value, (u64)SZ_4K << cfg->mdts);
+	if (kv && kv_params_parse(p, kv, &why)) {
+		pr_err("kv=%s refused: %s\n", kv, why);
+		return -EINVAL;
+	}
+	t = *p;
+	if (kv_params_check(&t, KV_MIN_SEGS * max_t(u64, p->seg_bytes, SZ_1M),
+			    &why)) {
+		pr_err("KV parameters%s%s refused: %s\n", kv ? " kv=" : "",
+		       kv ? kv : "", why);
+		return -EINVAL;
+	}
+	if (p->max_value > ((u64)SZ_4K << cfg->mdts)) {
+		pr_err("kv: max_value_kib=%u is above MDTS (mdts=%u: %llu KiB): raise mdts= or lower max_value_kib\n",
+		       p->max_value >> 10, cfg->mdts,
+		       ((u64)SZ_4K << cfg->mdts) >> 10);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Check a device's settings and turn them into its config.  The memmap=
+ * reservation itself is checked once, at load (nvmev_host_init()).
+ */
+int nvmev_build_config(const struct nvmev_params *p, struct nvmev_config *cfg)
+{
+	const char *kind = p->kind, *backing = p->backing;
+	const char *capacity = p->capacity, *total_capacity = p->total_capacity;
+	const char *backing_max = p->backing_max;
+	unsigned int lba_size = p->lba_size, mdts = p->mdts;
 	u64 cap = 0, bmax = 0;
 	int ret;
 
@@ -417,14 +480,10 @@ static int build_config(struct nvmev_config *cfg)
 		       NVMEV_KIND_NAMES);
 		return -EINVAL;
 	}
-	if (!memmap_start || !memmap_size) {
-		pr_err("memmap_start and memmap_size are required: boot with e.g. memmap=2M$4G and load with memmap_start=4G memmap_size=2M capacity=1G\n");
-		return -EINVAL;
-	}
-	ret = parse_size("memmap_start", memmap_start, &cfg->memmap_start);
-	if (!ret)
-		ret = parse_size("memmap_size", memmap_size, &cfg->memmap_size);
-	if (!ret && capacity)
+	cfg->memmap_start = nvmev_host.res.start;
+	cfg->memmap_size = resource_size(&nvmev_host.res);
+	ret = 0;
+	if (capacity)
 		ret = parse_size("capacity", capacity, &cap);
 	if (!ret && backing_max)
 		ret = parse_size("backing_max", backing_max, &bmax);
@@ -445,28 +504,11 @@ static int build_config(struct nvmev_config *cfg)
 		pr_err("backing=%s: use ram, memmap or auto\n", backing);
 		return -EINVAL;
 	}
-
-	if (!cfg->memmap_size) {
-		pr_err("memmap_size=%s: the reservation cannot be empty\n",
-		       memmap_size);
+	if (p->memmap_keep && cfg->backing != NVMEV_BACKING_MEMMAP) {
+		pr_err("memmap_keep=1 keeps the data of memmap backing: load without capacity= (or with backing=memmap)\n");
 		return -EINVAL;
 	}
-	if (!PAGE_ALIGNED(cfg->memmap_start) ||
-	    !PAGE_ALIGNED(cfg->memmap_size)) {
-		pr_err("memmap_start=%s memmap_size=%s: both must be multiples of %lu\n",
-		       memmap_start, memmap_size, PAGE_SIZE);
-		return -EINVAL;
-	}
-	if (cfg->memmap_start + cfg->memmap_size < cfg->memmap_start) {
-		pr_err("memmap_start + memmap_size wraps around\n");
-		return -EINVAL;
-	}
-	if (ALIGN(cfg->memmap_start, NVMEV_BAR_SIZE) + NVMEV_BAR_SIZE >
-	    cfg->memmap_start + cfg->memmap_size) {
-		pr_err("memmap_size=%s is too small for the BAR: reserve at least %u KiB\n",
-		       memmap_size, 2 * NVMEV_BAR_SIZE / 1024);
-		return -EINVAL;
-	}
+	cfg->memmap_keep = p->memmap_keep;
 
 	if (lba_size != 512 && lba_size != 4096) {
 		pr_err("lba_size=%u: use 512 or 4096\n", lba_size);
@@ -480,8 +522,8 @@ static int build_config(struct nvmev_config *cfg)
 			return -EINVAL;
 		}
 		if (cfg->memmap_size < NVMEV_BAR_AREA + SZ_1M) {
-			pr_err("memmap_size=%s: memmap backing needs at least 2M (1M for the BARs, the rest for data)\n",
-			       memmap_size);
+			pr_err("memmap_size=%lluK: memmap backing needs at least 2M (1M for the BARs, the rest for data)\n",
+			       cfg->memmap_size >> 10);
 			return -EINVAL;
 		}
 		if (total_capacity) {
@@ -527,31 +569,66 @@ static int build_config(struct nvmev_config *cfg)
 		return -EINVAL;
 	}
 	cfg->mdts = mdts;
-	if (io_queues < 1 || io_queues > NVMEV_MAX_IO_QUEUES) {
-		pr_err("io_queues=%u: use 1..%d\n", io_queues,
+	if (p->io_queues < 1 || p->io_queues > NVMEV_MAX_IO_QUEUES) {
+		pr_err("io_queues=%u: use 1..%d\n", p->io_queues,
 		       NVMEV_MAX_IO_QUEUES);
 		return -EINVAL;
 	}
-	cfg->io_queues = io_queues;
-	if (sleep_max_us < 16 || sleep_max_us > USEC_PER_SEC) {
-		pr_err("sleep_max_us=%u: use 16..1000000\n", sleep_max_us);
+	cfg->io_queues = p->io_queues;
+	if (p->sleep_max_us < 16 || p->sleep_max_us > USEC_PER_SEC) {
+		pr_err("sleep_max_us=%u: use 16..1000000\n", p->sleep_max_us);
 		return -EINVAL;
 	}
-	cfg->poll_idle_us = poll_idle_us;
-	cfg->sleep_max_us = sleep_max_us;
-	cfg->spin_ns = spin_ns;
+	cfg->poll_idle_us = p->poll_idle_us;
+	cfg->sleep_max_us = p->sleep_max_us;
+	cfg->spin_ns = p->spin_ns;
 	cfg->timing = timing;
-	ret = build_zns_config(cfg);
-	if (ret)
-		return ret;
-	ret = build_ssd_config(cfg);
-	if (ret)
-		return ret;
+	{
+		const char *why;
 
-	ret = parse_cpus(cfg);
+		if (nvm_timing_check(&cfg->timing, &why)) {
+			pr_err("timing parameters refused: %s\n", why);
+			return -EINVAL;
+		}
+	}
+	ret = build_zns_config(p, cfg);
 	if (ret)
 		return ret;
-	return check_reservation(cfg->memmap_start, cfg->memmap_size);
+	ret = build_ssd_config(p, cfg);
+	if (ret)
+		return ret;
+	ret = build_kv_config(p, cfg);
+	if (ret)
+		return ret;
+	/* Every kind's settings are known: can namespace 1's kind model it? */
+	if (!p->own_namespaces && cfg->kind->check &&
+	    cfg->kind->check(cfg, &cfg->kp, cfg->capacity,
+			     p->what ? p->what : "namespace 1"))
+		return -EINVAL;
+
+	if (p->dispatcher && *p->dispatcher) {
+		if (!nvmev_name_ok(p->dispatcher)) {
+			pr_err("dispatcher=%s: name a group with 1 to %d of a-z, 0-9, '_', '-'\n",
+			       p->dispatcher, NVMEV_NAME_LEN - 1);
+			return -EINVAL;
+		}
+		strscpy(cfg->dispatcher, p->dispatcher, sizeof(cfg->dispatcher));
+	}
+	return nvmev_parse_cpus(p->cpus, cfg);
+}
+
+/* Names: 1 to 15 of a-z, 0-9, '_', '-', starting with a letter or digit. */
+bool nvmev_name_ok(const char *name)
+{
+	size_t n = strlen(name), i;
+
+	if (!n || n >= NVMEV_NAME_LEN || !isalnum(name[0]))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!islower(name[i]) && !isdigit(name[i]) &&
+		    name[i] != '_' && name[i] != '-')
+			return false;
+	return true;
 }
 
 static struct dentry *nvmev_debugfs_root;
@@ -574,6 +651,7 @@ static int nvmev_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "aborted_sq_deletion %lld\n",
 		   atomic64_read(&dev->stats.aborted_sq_del));
 	seq_printf(m, "error_log_entries %llu\n", READ_ONCE(dev->err_count));
+	nvmev_pwr_show(dev, m);
 	mutex_lock(&dev->ns_lock);	/* no namespace is freed meanwhile */
 	for (i = 1; i <= NVMEV_MAX_NS; i++) {
 		struct nvmev_ns *ns = READ_ONCE(dev->ns[i]);
@@ -599,11 +677,6 @@ void nvmev_debugfs_remove(struct nvmev_dev *dev)
 	dev->debugfs = NULL;
 }
 
-static void nvmev_dev_free(struct nvmev_dev *dev)
-{
-	kfree(dev);
-}
-
 /*
  * insert_resource() puts nvmev's range above whatever lies inside it.  The
  * e820 "Reserved" entry of the memmap= reservation itself may be such a
@@ -620,74 +693,175 @@ static struct resource *nvmev_res_user(struct resource *res)
 	return NULL;
 }
 
-/* Namespace 1, attached, from capacity=, lba_size= and kind=. */
-static int nvmev_ns_init(struct nvmev_dev *dev)
+/* Claim the memmap= reservation that every device takes its BAR from. */
+static int nvmev_host_init(struct nvmev_host *host)
+{
+	u64 start, size;
+	struct resource *user;
+	int ret;
+
+	if (!memmap_start || !memmap_size) {
+		pr_err("memmap_start and memmap_size are required: boot with e.g. memmap=2M$4G and load with memmap_start=4G memmap_size=2M capacity=1G\n");
+		return -EINVAL;
+	}
+	ret = parse_size("memmap_start", memmap_start, &start);
+	if (!ret)
+		ret = parse_size("memmap_size", memmap_size, &size);
+	if (ret)
+		return ret;
+	if (!size) {
+		pr_err("memmap_size=%s: the reservation cannot be empty\n",
+		       memmap_size);
+		return -EINVAL;
+	}
+	if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(size)) {
+		pr_err("memmap_start=%s memmap_size=%s: both must be multiples of %lu\n",
+		       memmap_start, memmap_size, PAGE_SIZE);
+		return -EINVAL;
+	}
+	if (start + size < start) {
+		pr_err("memmap_start + memmap_size wraps around\n");
+		return -EINVAL;
+	}
+	host->bar_base = ALIGN(start, NVMEV_BAR_SIZE);
+	if (host->bar_base + NVMEV_BAR_SIZE > start + size) {
+		pr_err("memmap_size=%s is too small for the BAR: reserve at least %u KiB\n",
+		       memmap_size, 2 * NVMEV_BAR_SIZE / 1024);
+		return -EINVAL;
+	}
+	host->nr_slots = (min_t(u64, start + size, start + NVMEV_BAR_AREA) -
+			  host->bar_base) / NVMEV_BAR_SIZE;
+	ret = check_reservation(start, size);
+	if (ret)
+		return ret;
+
+	host->res = (struct resource) {
+		.name	= "nvmev",
+		.start	= start,
+		.end	= start + size - 1,
+		.flags	= IORESOURCE_MEM,
+	};
+	ret = insert_resource(&iomem_resource, &host->res);
+	user = ret ? NULL : nvmev_res_user(&host->res);
+	if (user) {
+		pr_err("%pR is already used by %s\n", &host->res, user->name);
+		remove_resource(&host->res);
+		return -EBUSY;
+	}
+	if (ret)
+		pr_err("%pR overlaps a range in use\n", &host->res);
+	return ret;
+}
+
+/* One namespace made at attach, attached. */
+static int nvmev_ns_init_one(struct nvmev_dev *dev,
+			     const struct nvmev_ns_spec *spec)
 {
 	struct nvmev_ns *ns;
 	u16 status;
 
-	ns = nvmev_ns_create(dev, dev->cfg.kind, dev->cfg.capacity,
-			     dev->cfg.lba_shift, &status);
+	ns = nvmev_ns_create(dev, spec, &status);
 	if (!ns) {
-		pr_err("cannot create namespace 1: status %#x\n", status);
+		pr_err("%s: cannot create namespace %u: status %#x\n",
+		       dev->name, spec->nsid, status);
 		return -ENOMEM;
 	}
 	if (ns->state != NVMEV_NS_LIVE) {
-		nvmev_store_erase_all(&ns->store);
+		/* memmap_keep: the data (and a KV index rebuilt from it) stays. */
+		if (!dev->cfg.memmap_keep)
+			nvmev_store_erase_all(&ns->store);
 		ns->state = NVMEV_NS_LIVE;
 	}
 	ns->attached = true;
 	return 0;
 }
 
-static int nvmev_dev_create(const struct nvmev_config *cfg)
+/*
+ * The namespaces of configfs directories or, without any, namespace 1
+ * from capacity=, lba_size= and kind=.
+ */
+static int nvmev_ns_init(struct nvmev_dev *dev)
+{
+	struct nvmev_ns_spec ns1 = {
+		.nsid = 1, .kind = dev->cfg.kind,
+		.capacity = dev->cfg.capacity, .lba_shift = dev->cfg.lba_shift,
+		.kp = &dev->cfg.kp,
+	};
+	int i, ret;
+
+	if (!dev->cfg.nr_ns_specs)
+		return nvmev_ns_init_one(dev, &ns1);
+	for (i = 0; i < dev->cfg.nr_ns_specs; i++) {
+		ret = nvmev_ns_init_one(dev, &dev->cfg.ns_specs[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static bool nvmev_name_taken(const struct nvmev_config *cfg)
+{
+	struct nvmev_dev *d;
+
+	list_for_each_entry(d, &nvmev_devices, node) {
+		if (!strcmp(d->name, cfg->name)) {
+			pr_err("%s: a device of that name exists\n", cfg->name);
+			return true;
+		}
+		if (!strcmp(d->serial, cfg->serial)) {
+			pr_err("%s: serial %s is taken by %s (it names the /dev/nvmev/ link)\n",
+			       cfg->name, cfg->serial, d->name);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Create a device from a checked config and attach it: the host's nvme
+ * driver may bind before this returns.  Serialised by nvmev_lock.
+ */
+int nvmev_dev_create(const struct nvmev_config *cfg, struct nvmev_dev **out)
 {
 	struct nvmev_dev *dev;
-	struct resource *user;
 	int ret;
 
+	mutex_lock(&nvmev_lock);
+	if (nvmev_name_taken(cfg)) {
+		ret = -EEXIST;
+		goto out_unlock;
+	}
 	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
-	if (!dev)
-		return -ENOMEM;
+	if (!dev) {
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
 	dev->cfg = *cfg;
+	dev->bar_slot = -1;
 	dev->new_ns_kind = new_ns_kind ? new_ns_kind : cfg->kind;
-	snprintf(dev->name, sizeof(dev->name), "nvmev%d", cfg->instance);
+	strscpy(dev->name, cfg->name, sizeof(dev->name));
 	spin_lock_init(&dev->admin_lock);
 	spin_lock_init(&dev->err_lock);
 	mutex_init(&dev->ns_lock);
 	INIT_LIST_HEAD(&dev->admin_backlog);
 	atomic64_set(&dev->backing_pages, 0);
 	nvmev_identity_init(dev);
+	pwr_init(&dev->pwr, pwr_default_desc, pwr_default_nr_states,
+		 ktime_get_ns());
 	nvmev_admin_reset(dev);
 	dev->load_time_ns = ktime_get_ns();
-
-	dev->res = (struct resource) {
-		.name	= "nvmev",
-		.start	= cfg->memmap_start,
-		.end	= cfg->memmap_start + cfg->memmap_size - 1,
-		.flags	= IORESOURCE_MEM,
-	};
-	ret = insert_resource(&iomem_resource, &dev->res);
-	user = ret ? NULL : nvmev_res_user(&dev->res);
-	if (user) {
-		pr_err("%pR is already used by %s\n", &dev->res, user->name);
-		remove_resource(&dev->res);
-		ret = -EBUSY;
-	} else if (ret) {
-		pr_err("%pR overlaps a range in use\n", &dev->res);
-	}
-	if (ret)
-		goto out_free;
 
 	dev->admin_wq = alloc_ordered_workqueue("%s_admin", 0, dev->name);
 	if (!dev->admin_wq) {
 		ret = -ENOMEM;
-		goto out_res;
+		goto out_free;
 	}
 	ret = nvmev_memmap_init(dev);
 	if (ret)
 		goto out_wq;
 	ret = nvmev_ns_init(dev);
+	/* The specs belong to the caller. */
+	dev->cfg.ns_specs = NULL;
 	if (ret)
 		goto out_store;
 	ret = nvmev_pci_create(dev);
@@ -695,22 +869,31 @@ static int nvmev_dev_create(const struct nvmev_config *cfg)
 		goto out_store;
 	ret = nvmev_threads_start(dev);
 	if (ret) {
-		pr_err("cannot start threads: %d\n", ret);
+		/* A dispatcher CPU that clashes with its group said why. */
+		if (ret != -EINVAL)
+			pr_err("%s: cannot start threads: %d\n", dev->name,
+			       ret);
 		goto out_pci;
 	}
 	ret = nvmev_pci_add_bus(dev);
 	if (ret)
 		goto out_threads;
 
-	mutex_lock(&nvmev_lock);
 	list_add_tail(&dev->node, &nvmev_devices);
 	mutex_unlock(&nvmev_lock);
 	nvmev_debugfs_add(dev);
-	pr_info("%s: namespace 1 %s kind, %llu MiB, %u-byte blocks, %s backing, %llu MiB in all\n",
-		dev->name, cfg->kind->name, cfg->capacity >> 20,
-		1U << cfg->lba_shift,
-		cfg->backing == NVMEV_BACKING_RAM ? "RAM" : "memmap",
-		cfg->total_capacity >> 20);
+	if (cfg->nr_ns_specs)
+		pr_info("%s: %d namespaces of configfs, %llu MiB of %llu MiB, RAM backing\n",
+			dev->name, cfg->nr_ns_specs, cfg->capacity >> 20,
+			cfg->total_capacity >> 20);
+	else
+		pr_info("%s: namespace 1 %s kind, %llu MiB, %u-byte blocks, %s backing, %llu MiB in all\n",
+			dev->name, cfg->kind->name, cfg->capacity >> 20,
+			1U << cfg->lba_shift,
+			cfg->backing == NVMEV_BACKING_RAM ? "RAM" : "memmap",
+			cfg->total_capacity >> 20);
+	if (out)
+		*out = dev;
 	return 0;
 
 out_threads:
@@ -722,15 +905,19 @@ out_store:
 	nvmev_memmap_exit(dev);
 out_wq:
 	destroy_workqueue(dev->admin_wq);
-out_res:
-	remove_resource(&dev->res);
 out_free:
-	nvmev_dev_free(dev);
+	kfree(dev);
+out_unlock:
+	mutex_unlock(&nvmev_lock);
 	return ret;
 }
 
-static void nvmev_dev_destroy(struct nvmev_dev *dev)
+/* Detach a device (a surprise removal for the host) and free it. */
+void nvmev_dev_destroy(struct nvmev_dev *dev)
 {
+	mutex_lock(&nvmev_lock);
+	list_del(&dev->node);
+	mutex_unlock(&nvmev_lock);
 	nvmev_debugfs_remove(dev);
 	nvmev_pci_remove_bus(dev);	/* the nvme driver lets go first */
 	nvmev_threads_stop(dev);
@@ -738,63 +925,79 @@ static void nvmev_dev_destroy(struct nvmev_dev *dev)
 	nvmev_ns_delete_all(dev);
 	nvmev_memmap_exit(dev);
 	destroy_workqueue(dev->admin_wq);
-	remove_resource(&dev->res);
-	nvmev_dev_free(dev);
+	kfree(dev);
 }
+
+static struct nvmev_dev *nvmev_dev0;	/* made from the module parameters */
 
 static int __init nvmev_init(void)
 {
+	struct nvmev_params p = {
+		.kind = kind, .backing = backing, .capacity = capacity,
+		.total_capacity = total_capacity, .backing_max = backing_max,
+		.cpus = cpus, .dispatcher = dispatcher, .profile = profile, .ssd = ssd, .zns = zns,
+		.kv = kv, .lba_size = lba_size, .mdts = mdts,
+		.io_queues = io_queues, .poll_idle_us = poll_idle_us,
+		.sleep_max_us = sleep_max_us, .spin_ns = spin_ns,
+		.memmap_keep = memmap_keep,
+	};
 	struct nvmev_config cfg;
 	int ret;
 
-	ret = build_config(&cfg);
+	mutex_init(&nvmev_host.lock);
+	ret = nvmev_host_init(&nvmev_host);
 	if (ret)
 		return ret;
-	{
-		const char *why;
+	ret = nvmev_build_config(&p, &cfg);
+	if (ret)
+		goto out_host;
+	strscpy(cfg.name, "nvmev0", sizeof(cfg.name));
+	cfg.id_seed = 0;
+	strscpy(cfg.serial, "NVMEV0000", sizeof(cfg.serial));
 
-		if (nvm_timing_check(&cfg.timing, &why)) {
-			pr_err("timing parameters refused: %s\n", why);
-			return -EINVAL;
-		}
-	}
+	ret = -ENOMEM;
 	nvmev_io_cache = KMEM_CACHE(nvmev_io, 0);
 	if (!nvmev_io_cache)
-		return -ENOMEM;
+		goto out_host;
 	ret = nvmev_cpuhp_init();
 	if (ret) {
 		pr_err("cannot register a CPU hotplug state: %d\n", ret);
-		kmem_cache_destroy(nvmev_io_cache);
-		return ret;
+		goto out_cache;
 	}
 	nvmev_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
-	cfg.instance = 0;
-	ret = nvmev_dev_create(&cfg);
+	ret = nvmev_dev_create(&cfg, &nvmev_dev0);
+	if (ret)
+		goto out_debugfs;
+	ret = nvmev_configfs_init();
 	if (ret) {
-		debugfs_remove_recursive(nvmev_debugfs_root);
-		nvmev_cpuhp_exit();
-		kmem_cache_destroy(nvmev_io_cache);
-		return ret;
+		pr_err("cannot register /sys/kernel/config/nvmev: %d\n", ret);
+		goto out_dev;
 	}
 	nvmev_loaded = true;
 	return 0;
+
+out_dev:
+	nvmev_dev_destroy(nvmev_dev0);
+out_debugfs:
+	debugfs_remove_recursive(nvmev_debugfs_root);
+	nvmev_cpuhp_exit();
+out_cache:
+	kmem_cache_destroy(nvmev_io_cache);
+out_host:
+	remove_resource(&nvmev_host.res);
+	return ret;
 }
 
 static void __exit nvmev_exit(void)
 {
-	struct nvmev_dev *dev, *tmp;
-
-	mutex_lock(&nvmev_lock);
-	list_for_each_entry_safe(dev, tmp, &nvmev_devices, node) {
-		list_del(&dev->node);
-		mutex_unlock(&nvmev_lock);
-		nvmev_dev_destroy(dev);
-		mutex_lock(&nvmev_lock);
-	}
-	mutex_unlock(&nvmev_lock);
+	/* configfs devices hold the module: they are all gone by now. */
+	nvmev_configfs_exit();
+	nvmev_dev_destroy(nvmev_dev0);
+	WARN_ON(!list_empty(&nvmev_devices));
 	debugfs_remove_recursive(nvmev_debugfs_root);
 	nvmev_cpuhp_exit();
 	kmem_cache_destroy(nvmev_io_cache);
+	remove_resource(&nvmev_host.res);
 }
 
 module_init(nvmev_init);

@@ -32,6 +32,7 @@
 const struct nvmev_cmd_set *const nvmev_cmd_sets[] = {
 	&nvmev_nvm_cmd_set,
 	&nvmev_zns_cmd_set,
+	&nvmev_kv_cmd_set,
 };
 const int nvmev_nr_cmd_sets = ARRAY_SIZE(nvmev_cmd_sets);
 
@@ -50,6 +51,7 @@ const struct nvmev_kind *const nvmev_kinds[] = {
 	&nvmev_nvm_kind,
 	&nvmev_ssd_kind,
 	&nvmev_zns_kind,
+	&nvmev_kv_kind,
 };
 const int nvmev_nr_kinds = ARRAY_SIZE(nvmev_kinds);
 
@@ -147,11 +149,11 @@ void nvmev_make_uuid(u8 *uuid, u32 seed)
 	uuid[8] = (uuid[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
 }
 
-/* Stable identifiers from instance, NSID and generation. */
+/* Stable identifiers from the device's seed, NSID and generation. */
 static void ns_identity_init(struct nvmev_ns *ns)
 {
 	nvmev_make_uuid(ns->uuid, 0x6e736964 ^
-			(ns->dev->cfg.instance * 0x9e3779b9) ^
+			(ns->dev->cfg.id_seed * 0x9e3779b9) ^
 			(ns->nsid * 0x85ebca6b) ^ (ns->generation * 0xc2b2ae35));
 	memcpy(ns->nguid, ns->uuid, 16);
 	ns->nguid[0] ^= 0xa5;
@@ -175,17 +177,19 @@ static void ns_free(struct nvmev_ns *ns)
  * then makes it live.
  */
 struct nvmev_ns *nvmev_ns_create(struct nvmev_dev *dev,
-				 const struct nvmev_kind *kind, u64 capacity,
-				 u32 lba_shift, u16 *status)
+				 const struct nvmev_ns_spec *spec, u16 *status)
 {
+	const struct nvmev_kind *kind = spec->kind;
+	u64 capacity = spec->capacity;
 	struct nvmev_ns *ns;
-	u32 nsid;
+	u32 nsid = spec->nsid;
 	int ret;
 
-	for (nsid = 1; nsid <= NVMEV_MAX_NS; nsid++)
-		if (!dev->ns[nsid])
-			break;
-	if (nsid > NVMEV_MAX_NS) {
+	if (!nsid)
+		for (nsid = 1; nsid <= NVMEV_MAX_NS; nsid++)
+			if (!dev->ns[nsid])
+				break;
+	if (nsid > NVMEV_MAX_NS || dev->ns[nsid]) {
 		*status = NVME_SC_NS_ID_UNAVAILABLE | NVME_STATUS_DNR;
 		return NULL;
 	}
@@ -210,7 +214,8 @@ struct nvmev_ns *nvmev_ns_create(struct nvmev_dev *dev,
 	ns->kind = kind;
 	ns->ops = kind->cs;
 	ns->capacity = capacity;
-	ns->lba_shift = lba_shift;
+	ns->lba_shift = spec->lba_shift;
+	ns->kp = *spec->kp;
 	ns->state = NVMEV_NS_LIVE;
 	atomic_set(&ns->inflight, 0);
 	spin_lock_init(&ns->model_lock);

@@ -23,7 +23,9 @@
 #include "pure/nvm_timing.h"
 #include "pure/ssd_ftl.h"
 #include "pure/zns_model.h"
+#include "pure/kv_model.h"
 #include "pure/lba_ranges.h"
+#include "pure/power.h"
 
 #define NVMEV_VENDOR_ID		0xcafe	/* not a registered vendor; private domain only */
 #define NVMEV_DEVICE_ID		0x0001
@@ -37,8 +39,14 @@
 #define NVMEV_DB_OFFSET		0x1000
 #define NVMEV_MSIX_TABLE	0x2000
 #define NVMEV_MSIX_PBA		0x3000
-/* In memmap mode the first MiB of the reservation holds the BARs. */
+/*
+ * The first MiB of the reservation holds the BARs: one 16 KiB slot per
+ * device, so up to 64 devices share one small reservation.  In memmap mode
+ * the data of the load-time device follows.
+ */
 #define NVMEV_BAR_AREA		SZ_1M
+#define NVMEV_MAX_DEVICES	(NVMEV_BAR_AREA / NVMEV_BAR_SIZE)
+#define NVMEV_NAME_LEN		16	/* device names, with the NUL */
 
 #define NVMEV_MAX_IO_QUEUES	64
 #define NVMEV_MAX_QID		NVMEV_MAX_IO_QUEUES	/* qid 0 is admin */
@@ -77,6 +85,22 @@ enum nvmev_backing {
 };
 
 /* One device's settings, fixed at creation. */
+/* The settings of the kinds' models: a device's, or a namespace's own. */
+struct nvmev_kind_params {
+	struct ssd_params ssd;		/* SSD kind: profile and ssd= settings */
+	struct zns_params zns;		/* ZNS kind: zns= settings */
+	struct kv_params kv;		/* KV kind: kv= settings */
+};
+
+/* A namespace to make: by the device at attach, or by nvme create-ns. */
+struct nvmev_ns_spec {
+	u32 nsid;			/* 0: the lowest free */
+	const struct nvmev_kind *kind;
+	u64 capacity;			/* bytes */
+	u32 lba_shift;			/* 9 or 12 */
+	const struct nvmev_kind_params *kp;	/* copied into the namespace */
+};
+
 struct nvmev_config {
 	u64 memmap_start;		/* physical start of the reservation */
 	u64 memmap_size;		/* bytes reserved */
@@ -88,6 +112,7 @@ struct nvmev_config {
 	u32 mdts;			/* log2 of max transfer in 4 KiB pages */
 	u32 io_queues;			/* I/O queue pairs offered */
 	int dispatcher_cpu;		/* -1: not pinned */
+	char dispatcher[NVMEV_NAME_LEN];	/* shared dispatcher; "": its own */
 	int nr_workers;			/* worker threads */
 	int worker_cpu[NVMEV_MAX_WORKERS]; /* -1: not pinned */
 	u32 poll_idle_us;		/* busy-poll window after the last command */
@@ -95,14 +120,48 @@ struct nvmev_config {
 	u32 spin_ns;			/* workers spin, not sleep, this close to a deadline */
 	struct nvm_timing timing;	/* NVM timing model of new namespaces */
 	const struct nvmev_kind *kind;	/* kind of namespace 1 */
-	struct ssd_params ssd;		/* SSD kind: profile and ssd= settings */
-	struct zns_params zns;		/* ZNS kind: zns= settings */
-	int instance;			/* instance number, names the device */
+	struct nvmev_kind_params kp;	/* the kinds' settings */
+	/*
+	 * Namespaces of configfs directories, made at attach instead of
+	 * namespace 1; read only while nvmev_dev_create() runs.
+	 */
+	const struct nvmev_ns_spec *ns_specs;
+	int nr_ns_specs;
+	bool memmap_keep;		/* memmap: keep the data of an earlier load */
+	char name[NVMEV_NAME_LEN];	/* debugfs, threads, messages */
+	u32 id_seed;			/* seeds the UUIDs, NGUIDs and EUI-64s */
+	char serial[21];		/* Identify SN; the /dev/nvmev/ link name */
+	char model[41];			/* Identify MN */
+};
+
+/* The memmap= reservation, shared by every device (main.c). */
+struct nvmev_host {
+	struct resource res;		/* the whole reservation */
+	u64 bar_base;			/* first BAR slot */
+	int nr_slots;			/* BAR slots in the first MiB */
+	DECLARE_BITMAP(slots, NVMEV_MAX_DEVICES);	/* slots in use */
+	struct mutex lock;		/* slots and the device list */
+};
+
+/*
+ * A dispatcher thread (dispatch.c).  A device has one of its own, or shares
+ * one with every device that names the same group (dispatcher=); the thread
+ * then looks at each device's registers and doorbells in turn.
+ */
+struct nvmev_disp {
+	struct list_head node;		/* all dispatchers */
+	char group[NVMEV_NAME_LEN];	/* "": a device's own */
+	int cpu;			/* -1: not pinned */
+	struct task_struct *task;
+	struct mutex lock;		/* devs; the thread holds it for a pass */
+	struct list_head devs;		/* nvmev_dev.disp_node */
+	int nr_devs;
 };
 
 struct nvmev_dev;
 struct nvmev_ns;
 struct nvmev_kind;
+struct nvmev_kv;
 struct seq_file;
 
 /* A completion queue, in host memory. */
@@ -196,7 +255,10 @@ struct nvmev_cmd_set {
 	u8 csi;				/* Command Set Identifier */
 	u16 (*parse)(struct nvmev_ns *ns, struct nvmev_io *io, u64 now);
 	void (*execute)(struct nvmev_ns *ns, struct nvmev_io *io);
-	/* Identify: CNS 00h (common part filled by the core), 05h and 06h. */
+	/*
+	 * Identify: CNS 00h (common part filled by the core; NULL: the set has
+	 * no NVM Identify Namespace), 05h and 06h.
+	 */
 	void (*id_ns)(struct nvmev_ns *ns, struct nvme_id_ns *id);
 	u16 (*id_ns_cs)(struct nvmev_ns *ns, void *buf);
 	u16 (*id_ctrl_cs)(struct nvmev_dev *dev, void *buf);
@@ -204,6 +266,13 @@ struct nvmev_cmd_set {
 	void (*effects)(struct nvme_effects_log *e);
 	/* ONCS bits this command set needs. */
 	u16 oncs;
+	/* Namespace Management: NSZE and NCAP count bytes, not blocks (KV). */
+	bool nsze_bytes;
+	/* Optional: every I/O of the set ends here, executed or not. */
+	void (*release)(struct nvmev_ns *ns, struct nvmev_io *io);
+	/* Optional: namespace-specific features of the set (Get/Set Features). */
+	u16 (*get_feature)(struct nvmev_ns *ns, u8 fid, u32 *result);
+	u16 (*set_feature)(struct nvmev_ns *ns, u8 fid, u32 cdw11);
 };
 
 /* Flags of nvmev_kind.time_rw(). */
@@ -222,7 +291,8 @@ struct nvmev_kind {
 	const char *name;			/* kind= */
 	const struct nvmev_cmd_set *cs;		/* the commands it serves */
 	/* Can the kind model a namespace of @bytes?  Says why not (pr_err). */
-	int (*check)(const struct nvmev_config *cfg, u64 bytes,
+	int (*check)(const struct nvmev_config *cfg,
+		     const struct nvmev_kind_params *kp, u64 bytes,
 		     const char *what);
 	int (*init)(struct nvmev_ns *ns);	/* model set-up; may sleep */
 	void (*exit)(struct nvmev_ns *ns);
@@ -259,6 +329,8 @@ struct nvmev_ns {
 	struct nvm_model model;		/* NVM kind timing */
 	struct ssd_ftl *ssd;		/* SSD kind: FTL and NAND timing */
 	struct zns_model *zns;		/* ZNS kind: zones and NAND timing */
+	struct nvmev_kv *kv;		/* KV kind: index, log, timing (kv.c) */
+	struct nvmev_kind_params kp;	/* its kind's settings */
 	spinlock_t model_lock;		/* protects model, ssd and zns */
 	/* LBAs marked by Write Uncorrectable: reads fail until rewritten. */
 	spinlock_t unc_lock;
@@ -272,10 +344,10 @@ struct nvmev_ns {
 struct nvmev_dev {
 	struct nvmev_config cfg;
 	struct list_head node;
-	char name[16];			/* "nvmev0" */
+	char name[NVMEV_NAME_LEN];	/* "nvmev0", or the configfs name */
 
 	/* PCI side (pci.c) */
-	struct resource res;		/* the whole reservation */
+	int bar_slot;			/* of nvmev_host, -1: none */
 	struct resource bar_window;	/* host bridge window == BAR0 */
 	struct resource store_res;	/* memmap storage */
 	struct pci_sysdata sysdata;
@@ -309,7 +381,8 @@ struct nvmev_dev {
 
 	/* Features and identity */
 	u32 feat_arbitration;
-	u32 feat_power_mgmt;
+	struct pwr pwr;			/* power state and APST (dispatcher only) */
+	bool pwr_busy;			/* I/O in flight, as the power model knows */
 	u32 feat_temp_thresh[2];	/* over, under */
 	u32 feat_err_recovery;
 	u32 feat_vwc;
@@ -346,7 +419,9 @@ struct nvmev_dev {
 	struct dentry *debugfs;		/* /sys/kernel/debug/nvmev/<name> */
 
 	/* Threads (dispatch.c) */
-	struct task_struct *dispatcher;
+	struct nvmev_disp *disp;	/* the dispatcher looking at this device */
+	struct list_head disp_node;	/* in disp->devs */
+	u64 disp_last;			/* last time the device had work, ns */
 	struct hlist_node cpuhp_node;	/* CPU hotplug: re-pin the threads */
 	bool cpuhp_added;
 	struct nvmev_worker workers[NVMEV_MAX_WORKERS];
@@ -356,8 +431,51 @@ struct nvmev_dev {
 
 /* main.c */
 extern struct list_head nvmev_devices;
+extern struct nvmev_host nvmev_host;
 void nvmev_debugfs_add(struct nvmev_dev *dev);
 void nvmev_debugfs_remove(struct nvmev_dev *dev);
+
+/*
+ * A device's settings as given, by module parameters or configfs: strings
+ * as the user wrote them, checked and turned into a config by
+ * nvmev_build_config().
+ */
+struct nvmev_params {
+	const char *kind;		/* nvm, ssd, zns, kv */
+	const char *backing;		/* ram, memmap, auto */
+	const char *capacity;		/* namespace 1, e.g. 8G */
+	const char *total_capacity;	/* TNVMCAP, RAM backing */
+	const char *backing_max;	/* cap on backing memory */
+	const char *cpus;		/* dispatcher, workers */
+	const char *dispatcher;		/* shared dispatcher group */
+	const char *profile;		/* SSD profile */
+	const char *ssd;		/* ssd= key=value list */
+	const char *zns;		/* zns= */
+	const char *kv;			/* kv= */
+	unsigned int lba_size;		/* 512 or 4096 */
+	unsigned int mdts;		/* 1..10 */
+	unsigned int io_queues;		/* 1..64 */
+	unsigned int poll_idle_us;	/* dispatcher busy-poll window */
+	unsigned int sleep_max_us;	/* dispatcher's longest sleep */
+	unsigned int spin_ns;		/* workers spin this close */
+	bool memmap_keep;		/* memmap: keep earlier data */
+	/* Namespaces come from configfs directories: no namespace 1 check. */
+	bool own_namespaces;
+	const char *what;		/* names namespace 1 in messages */
+};
+
+int nvmev_build_config(const struct nvmev_params *p, struct nvmev_config *cfg);
+int nvmev_parse_cpus(const char *cpus, struct nvmev_config *cfg);
+bool nvmev_name_ok(const char *name);
+int nvmev_dev_create(const struct nvmev_config *cfg, struct nvmev_dev **out);
+void nvmev_dev_destroy(struct nvmev_dev *dev);
+
+/* configfs.c: devices made at run time */
+int nvmev_configfs_init(void);
+void nvmev_configfs_exit(void);
+
+/* dispatch.c: power states */
+void nvmev_pwr_show(struct nvmev_dev *dev, struct seq_file *m);
 
 /* pci.c */
 int nvmev_pci_create(struct nvmev_dev *dev);
@@ -412,10 +530,12 @@ extern const struct nvmev_kind nvmev_nvm_kind;	/* io-cmd-nvm.c */
 extern const struct nvmev_kind nvmev_ssd_kind;	/* ssd.c */
 extern const struct nvmev_cmd_set nvmev_zns_cmd_set;
 extern const struct nvmev_kind nvmev_zns_kind;	/* zns.c */
+extern const struct nvmev_cmd_set nvmev_kv_cmd_set;
+extern const struct nvmev_kind nvmev_kv_kind;	/* kv.c */
 extern const struct nvmev_cmd_set *const nvmev_cmd_sets[];
 extern const int nvmev_nr_cmd_sets;
 extern const struct nvmev_kind *const nvmev_kinds[];
-#define NVMEV_KIND_NAMES	"nvm, ssd, zns"	/* for messages */
+#define NVMEV_KIND_NAMES	"nvm, ssd, zns, kv"	/* for messages */
 extern const int nvmev_nr_kinds;
 const struct nvmev_cmd_set *nvmev_cmd_set_by_csi(u8 csi);
 const struct nvmev_kind *nvmev_kind_by_name(const char *name);
@@ -423,8 +543,7 @@ const struct nvmev_kind *nvmev_kind_for_csi(struct nvmev_dev *dev, u8 csi);
 int nvmev_kind_mem_check(const char *what, u64 bytes, u64 mem,
 			 const char *tables);
 struct nvmev_ns *nvmev_ns_create(struct nvmev_dev *dev,
-				 const struct nvmev_kind *kind, u64 capacity,
-				 u32 lba_shift, u16 *status);
+				 const struct nvmev_ns_spec *spec, u16 *status);
 void nvmev_ns_delete(struct nvmev_ns *ns);
 void nvmev_ns_delete_all(struct nvmev_dev *dev);
 u64 nvmev_ns_unallocated(struct nvmev_dev *dev);

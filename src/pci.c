@@ -313,16 +313,48 @@ static int nvmev_probe_bar(struct nvmev_dev *dev)
 	return 0;
 }
 
+/* A free BAR slot of the reservation, or -1. */
+static int nvmev_bar_slot_get(void)
+{
+	struct nvmev_host *host = &nvmev_host;
+	int slot;
+
+	mutex_lock(&host->lock);
+	slot = find_first_zero_bit(host->slots, host->nr_slots);
+	if (slot < host->nr_slots)
+		__set_bit(slot, host->slots);
+	else
+		slot = -1;
+	mutex_unlock(&host->lock);
+	return slot;
+}
+
+static void nvmev_bar_slot_put(int slot)
+{
+	if (slot < 0)
+		return;
+	mutex_lock(&nvmev_host.lock);
+	__clear_bit(slot, nvmev_host.slots);
+	mutex_unlock(&nvmev_host.lock);
+}
+
 /* Claim and map BAR0, and set up registers and config space. */
 int nvmev_pci_create(struct nvmev_dev *dev)
 {
-	u64 bar = ALIGN(dev->cfg.memmap_start, NVMEV_BAR_SIZE);
+	u64 bar;
 	int ret;
 
+	dev->bar_slot = nvmev_bar_slot_get();
+	if (dev->bar_slot < 0) {
+		pr_err("%s: all %d BAR slots of the reservation are in use: remove a device, or reserve more (each takes %u KiB of the first MiB)\n",
+		       dev->name, nvmev_host.nr_slots, NVMEV_BAR_SIZE / 1024);
+		return -ENOSPC;
+	}
+	bar = nvmev_host.bar_base + (u64)dev->bar_slot * NVMEV_BAR_SIZE;
 	spin_lock_init(&dev->cfg_lock);
 	ret = init_srcu_struct(&dev->irq_srcu);
 	if (ret)
-		return ret;
+		goto out_slot;
 
 	dev->bar_window = (struct resource) {
 		.name	= "nvmev BAR",
@@ -332,7 +364,7 @@ int nvmev_pci_create(struct nvmev_dev *dev)
 	};
 	if (upper_32_bits(bar))
 		dev->bar_window.flags |= IORESOURCE_MEM_64;
-	ret = insert_resource(&dev->res, &dev->bar_window);
+	ret = insert_resource(&nvmev_host.res, &dev->bar_window);
 	if (ret) {
 		pr_err("cannot claim %pR for the BAR\n", &dev->bar_window);
 		goto out_srcu;
@@ -361,6 +393,9 @@ out_window:
 	release_resource(&dev->bar_window);
 out_srcu:
 	cleanup_srcu_struct(&dev->irq_srcu);
+out_slot:
+	nvmev_bar_slot_put(dev->bar_slot);
+	dev->bar_slot = -1;
 	return ret;
 }
 
@@ -468,4 +503,6 @@ void nvmev_pci_destroy(struct nvmev_dev *dev)
 	}
 	release_resource(&dev->bar_window);
 	cleanup_srcu_struct(&dev->irq_srcu);
+	nvmev_bar_slot_put(dev->bar_slot);
+	dev->bar_slot = -1;
 }

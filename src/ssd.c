@@ -46,12 +46,12 @@ static void ssd_pages(struct nvmev_ns *ns, u64 slba, u64 nlb, bool whole,
  * they do not fit, -ENOSPC if the FTL tables would take more than a
  * quarter of RAM; either says why, naming @what.
  */
-static int ssd_fit_ns(const struct nvmev_config *cfg, u64 bytes,
+static int ssd_fit_ns(const struct nvmev_kind_params *kp, u64 bytes,
 		      const char *what, struct ssd_params *p)
 {
 	const char *why;
 
-	*p = cfg->ssd;
+	*p = kp->ssd;
 	bytes = round_up(bytes, SSD_PAGE_BYTES);
 	if (ssd_fit(p, bytes, &why)) {
 		pr_err("%s of %llu MiB: SSD parameters refused: %s\n", what,
@@ -62,12 +62,13 @@ static int ssd_fit_ns(const struct nvmev_config *cfg, u64 bytes,
 				    "FTL tables");
 }
 
-static int ssd_kind_check(const struct nvmev_config *cfg, u64 bytes,
+static int ssd_kind_check(const struct nvmev_config *cfg,
+			  const struct nvmev_kind_params *kp, u64 bytes,
 			  const char *what)
 {
 	struct ssd_params p;
 
-	return ssd_fit_ns(cfg, bytes, what, &p);
+	return ssd_fit_ns(kp, bytes, what, &p);
 }
 
 static int ssd_kind_init(struct nvmev_ns *ns)
@@ -79,7 +80,7 @@ static int ssd_kind_init(struct nvmev_ns *ns)
 
 	snprintf(what, sizeof(what), "%s namespace %u", ns->dev->name,
 		 ns->nsid);
-	ret = ssd_fit_ns(&ns->dev->cfg, bytes, what, &p);
+	ret = ssd_fit_ns(&ns->kp, bytes, what, &p);
 	if (ret)
 		return ret;
 	ns->ssd = kzalloc(sizeof(*ns->ssd), GFP_KERNEL);

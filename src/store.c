@@ -192,7 +192,7 @@ int nvmev_memmap_init(struct nvmev_dev *dev)
 		.flags	= IORESOURCE_MEM | IORESOURCE_BUSY,
 	};
 	/* Insert, not request: the e820 "Reserved" entry may lie in between. */
-	if (insert_resource(&dev->res, &dev->store_res)) {
+	if (insert_resource(&nvmev_host.res, &dev->store_res)) {
 		pr_err("cannot claim %pR for storage\n", &dev->store_res);
 		return -EBUSY;
 	}

@@ -26,7 +26,7 @@ static bool host_page_ok(struct nvmev_dev *dev, u64 addr, bool write)
 
 	if (!pfn_valid(pfn))
 		return false;
-	if (addr >= dev->res.start && addr <= dev->res.end)
+	if (addr >= nvmev_host.res.start && addr <= nvmev_host.res.end)
 		return false;
 	return !write || !PageReserved(pfn_to_page(pfn));
 }

@@ -358,7 +358,7 @@ static u16 zns_id_ctrl_cs(struct nvmev_dev *dev, void *buf)
 {
 	struct nvme_id_ctrl_zns *id = buf;
 
-	id->zasl = ilog2(dev->cfg.zns.zasl_bytes / SZ_4K);
+	id->zasl = ilog2(dev->cfg.kp.zns.zasl_bytes / SZ_4K);
 	return NVME_SC_SUCCESS;
 }
 
@@ -391,29 +391,30 @@ const struct nvmev_cmd_set nvmev_zns_cmd_set = {
 
 /* ---- The "zns" kind ---- */
 
-static int zns_kind_check(const struct nvmev_config *cfg, u64 bytes,
+static int zns_kind_check(const struct nvmev_config *cfg,
+			  const struct nvmev_kind_params *kp, u64 bytes,
 			  const char *what)
 {
 	const char *why;
 
-	if (zns_params_check(&cfg->zns, bytes, 12, &why)) {
+	if (zns_params_check(&kp->zns, bytes, 12, &why)) {
 		pr_err("%s of %llu MiB: ZNS parameters refused: %s\n", what,
 		       bytes >> 20, why);
 		return -EINVAL;
 	}
-	return nvmev_kind_mem_check(what, bytes, zns_mem_bytes(&cfg->zns, bytes),
+	return nvmev_kind_mem_check(what, bytes, zns_mem_bytes(&kp->zns, bytes),
 				    "zone table");
 }
 
 static int zns_kind_init(struct nvmev_ns *ns)
 {
-	const struct zns_params *p = &ns->dev->cfg.zns;
+	const struct zns_params *p = &ns->kp.zns;
 	char what[32];
 	int ret;
 
 	snprintf(what, sizeof(what), "%s namespace %u", ns->dev->name,
 		 ns->nsid);
-	ret = zns_kind_check(&ns->dev->cfg, ns->capacity, what);
+	ret = zns_kind_check(&ns->dev->cfg, &ns->kp, ns->capacity, what);
 	if (ret)
 		return ret;
 	ns->zns = kzalloc(sizeof(*ns->zns), GFP_KERNEL);

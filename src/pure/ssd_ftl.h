@@ -192,6 +192,9 @@ typedef int (*pure_kv_set_t)(void *ctx, const char *s, size_t len,
 int pure_kv_parse(const char *s, pure_kv_set_t set, void *ctx,
 		  const char **why);
 
+/* Decimal digits s[0..len) into *v; false on anything else or overflow. */
+bool pure_parse_u64(const char *s, size_t len, u64 *v);
+
 /* One "key=value" of len bytes at s (no comma), as ssd_params_parse(). */
 int ssd_param_set(struct ssd_params *p, const char *s, size_t len,
 		  const char **why);

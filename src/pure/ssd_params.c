@@ -105,8 +105,7 @@ const char *ssd_param_key(u32 i)
 	return i < ARRAY_SIZE(ssd_keys) ? ssd_keys[i].key : NULL;
 }
 
-/* Decimal digits s[0..len) into *v; false on anything else or overflow. */
-static bool ssd_parse_u64(const char *s, size_t len, u64 *v)
+bool pure_parse_u64(const char *s, size_t len, u64 *v)
 {
 	u64 x = 0;
 	size_t i;
@@ -156,7 +155,7 @@ int ssd_param_set(struct ssd_params *p, const char *s, size_t len,
 			       SSD_GC_GREEDY : SSD_GC_COST_BENEFIT;
 		return 0;
 	}
-	if (!ssd_parse_u64(val, vlen, &v)) {
+	if (!pure_parse_u64(val, vlen, &v)) {
 		*why = "value not a whole decimal number";
 		return -EINVAL;
 	}

@@ -62,9 +62,9 @@ static int zns_param_set(void *ctx, const char *s, size_t len,
 {
 	struct zns_params *p = ctx;
 	const char *eq = memchr(s, '=', len);
-	size_t klen = eq ? (size_t)(eq - s) : len, i, j;
+	size_t klen = eq ? (size_t)(eq - s) : len, i;
 	bool zcap_follows = false;
-	u64 v = 0;
+	u64 v;
 
 	for (i = 0; i < ARRAY_SIZE(zns_keys); i++)
 		if (strlen(zns_keys[i].key) == klen &&
@@ -72,16 +72,9 @@ static int zns_param_set(void *ctx, const char *s, size_t len,
 			break;
 	if (i == ARRAY_SIZE(zns_keys))
 		return ssd_param_set(&p->flash, s, len, why);
-	if (!eq || eq + 1 == s + len || len - klen - 1 > 19) {
+	if (!eq || !pure_parse_u64(eq + 1, len - klen - 1, &v)) {
 		*why = "value not a whole decimal number";
 		return -EINVAL;
-	}
-	for (j = klen + 1; j < len; j++) {
-		if (s[j] < '0' || s[j] > '9') {
-			*why = "value not a whole decimal number";
-			return -EINVAL;
-		}
-		v = v * 10 + (s[j] - '0');
 	}
 	switch (zns_keys[i].type) {
 	case ZNS_K_MIB:

@@ -46,7 +46,7 @@ check "NN is 16" num_eq "$(ctrl_field nn)" 16
 check "TNVMCAP is 1 GiB" num_eq "$(ctrl_field tnvmcap)" $((1024 * MiB))
 check "UNVMCAP is 768 MiB" num_eq "$(ctrl_field unvmcap)" $((768 * MiB))
 check "active namespaces: 1" eq "$(active_list)" 1
-check "CNS 1Ch lists the NVM and ZNS command sets (bits 0 and 2)" bash -c "nvme id-iocs $NVME_CTRL | grep -q 'I/O Command Set Combination\[0\]:5'"
+check "CNS 1Ch lists the NVM, KV and ZNS command sets (bits 0, 1, 2)" bash -c "nvme id-iocs $NVME_CTRL | grep -q 'I/O Command Set Combination\[0\]:7'"
 check "CNS 08h: namespace 1 ready" bash -c "nvme cmdset-ind-id-ns $NVME_CTRL -n 1 | grep -qi 'nstat *: *0x1'"
 check "CNS 08h: inactive NSID 9 reads zeroes" bash -c "nvme cmdset-ind-id-ns $NVME_CTRL -n 9 | grep -qi 'nstat *: *0'"
 check "Identify NSID 5 (valid, inactive): zeroes" bash -c "nvme id-ns $NVME_CTRL -n 5 | grep -q 'nsze *: *0$'"

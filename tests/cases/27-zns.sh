@@ -67,6 +67,10 @@ check "max_active_zones is 14" num_eq "$(cat $Q/max_active_zones)" 14
 check "zone_append_max_bytes is ZASL (64 KiB)" num_eq "$(cat $Q/zone_append_max_bytes)" 65536
 check "the disk is writable" num_eq "$(cat /sys/block/nvme0n1/ro)" 0
 info "scheduler: $(cat $Q/scheduler)"
+# 6.1 leaves a multi-queue zoned disk on "none", which may reorder writes
+# to a zone; mq-deadline serialises them (udev/61-nvmev.rules sets it on
+# installed systems; the test guest runs no udev). 6.12 plugs zone writes.
+check "mq-deadline for the zoned disk" eval "echo mq-deadline >$Q/scheduler"
 
 info "nvme zns identify"
 check "zns id-ctrl: zasl 4" eq "$(nvme zns id-ctrl "$NVME_NS" -o json | json_field zasl)" 4

@@ -100,6 +100,17 @@ NVMEV_DEFAULT_PARAMS+=(kind=zns)
 refused_because capacity=100M "capacity not a whole number of zones"
 NVMEV_DEFAULT_PARAMS=("${saved_params[@]}")
 
+info "KV kind"
+refused_because kv=max_value=4 "unknown key"
+refused_because kv=max_value_kib=0 "max_value_kib must be"
+refused_because kv=seg_mib=1 "seg_mib must hold 2 values"
+refused_because kv=max_value_kib=2048 "above MDTS"
+refused_because memmap_keep=1 "memmap_keep=1 keeps the data of memmap backing"
+saved_params=("${NVMEV_DEFAULT_PARAMS[@]}")
+NVMEV_DEFAULT_PARAMS+=(kind=kv)
+refused_because capacity=64M "capacity must hold 8 segments"
+NVMEV_DEFAULT_PARAMS=("${saved_params[@]}")
+
 info "memmap range"
 refused_because memmap_size=0 "cannot be empty"
 refused_because memmap_start=4097 "multiples of"

@@ -23,6 +23,8 @@ NVME_NS=${NVME_NS:-/dev/nvme0n1}
 NVMEV_LOAD_WAIT=${NVMEV_LOAD_WAIT:-30}
 # Small-reservation (RAM-backed) mode; needs memmap=2M$0x100000000.
 NVMEV_DEFAULT_PARAMS=(memmap_start=4G memmap_size=2M capacity=1G cpus=1,2)
+# insmod does not load what nvmev needs (modprobe would): configfs.
+modprobe configfs
 
 CHECKS_OK=0
 CHECKS_FAILED=0

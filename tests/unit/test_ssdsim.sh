@@ -13,20 +13,6 @@ SIM=${NVMEV_SSDSIM:-}
 # shellcheck source=simcheck.sh
 . "$(dirname "$0")/simcheck.sh"
 
-# sim OUT ARGS...: runs the simulator, stdout to $tmp/OUT, stderr to
-# $tmp/OUT.err; sets rc.
-sim() {
-	out=$1
-	shift
-	"$SIM" "$@" >"$tmp/$out" 2>"$tmp/$out.err"
-	rc=$?
-}
-
-# expect_rc WANT: fails unless the last run exited with WANT.
-expect_rc() {
-	[ "$rc" -eq "$1" ] || fail "exit status $rc, want $1: $(head -c 300 "$tmp/$out.err")"
-}
-
 # num_in X LO HI: true if LO <= X <= HI (decimal numbers).
 num_in() {
 	awk -v x="$1" -v lo="$2" -v hi="$3" \
