@@ -11,6 +11,15 @@
 #   idle      CPU time of nvmev's threads while idle after load and 1 s
 #             after a burst of I/O;
 #   wakeup    latency of the first I/O after 1 s and 10 s idle;
+#   paths     the nvm namespace (zero-latency) through its block device
+#             (io_uring), its generic character device /dev/ngXnY
+#             (io_uring_cmd), and nvmet in bdev mode over TCP on 127.0.0.1
+#             (and the loop transport where the kernel has it); a zoned
+#             namespace's zone writes through the block device and /dev/ng;
+#   power     per host APST setting (the kernel's table; pm_qos 25000,
+#             which stops in PS3; APST off; APST off with sleep_max_us=100):
+#             idle cost in the state reached, first I/O after 1 s and 10 s,
+#             debugfs's per-state entries, time and look lateness;
 #   memory    memory and load time of 1, 8 and 64 GiB devices;
 #   ssd       nvmev kind=ssd: sequential fill, then uniform random 4 KiB
 #             writes of SSD_RAND_PCT % of the capacity; the FTL's counters
@@ -34,18 +43,18 @@
 # SECTION<TAB>key=value...) and fio/*.json; bench/report.py turns them
 # into the tables and plots.
 # Environment: BENCH_MODE=full|smoke (smoke: one tiny point per section),
-# BENCH_SECTIONS (default "idle matrix accuracy burst wakeup multi memory ssd
-# zns kv"; also "profile": perf profiles of nvmev and null_blk at QD32),
+# BENCH_SECTIONS (default "idle matrix accuracy burst wakeup power paths multi
+# memory ssd zns kv"; also "profile": perf profiles of nvmev and null_blk at QD32),
 # BENCH_NVMEV_EXTRA (extra nvmev load parameters, for experiments).
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then
-	sed -n '3,39p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '3,/^# BENCH_NVMEV_EXTRA/p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 fi
 # shellcheck source=../tests/lib/guest.sh
 source "$NVMEV_SRC/tests/lib/guest.sh"
 
 MODE=${BENCH_MODE:-full}
-SECTIONS=${BENCH_SECTIONS:-idle matrix accuracy burst wakeup multi memory ssd zns kv}
+SECTIONS=${BENCH_SECTIONS:-idle matrix accuracy burst wakeup power paths multi memory ssd zns kv}
 P=/sys/module/nvmev/parameters
 STATS=/sys/kernel/debug/nvmev/nvmev0/stats
 OUT=$RESULTS/bench
@@ -74,6 +83,9 @@ if [[ $MODE == smoke ]]; then
 	BURST_S=1
 	WAKE_IDLE="1"
 	WAKE_REPS=1
+	POWER_VARIANTS="apst off" # power: host settings (section_power)
+	PATHS_POINTS="randread:4k:32" # paths: fio points on every path
+	PATHS_ZNS_SIZE=16M # paths: bytes written in one zone per path
 	MEM_CAPS="1G"
 	MEM_WRITE_MB=8
 	SSD_CAP_MB=64      # kind=ssd namespace, MiB
@@ -106,6 +118,9 @@ else
 	BURST_S=5
 	WAKE_IDLE="1 10"
 	WAKE_REPS=3
+	POWER_VARIANTS="apst apst-ps3 off off-fast"
+	PATHS_POINTS="randread:4k:1 randread:4k:32 randwrite:4k:32"
+	PATHS_ZNS_SIZE=64M
 	MEM_CAPS="1G 8G 64G"
 	MEM_WRITE_MB=256
 	SSD_CAP_MB=256
@@ -134,6 +149,7 @@ else
 	MULTI_RW="randread randwrite"
 	MULTI_REGION=64M
 fi
+POWER_SETTLE_S=4 # power: from the last I/O up to the idle window
 MULTI_SETTLE_S=2 # multi: from the last device up to the idle window
 KV_JOBS=4     # processes of nvmev-kv bench, one command in flight each
 KV_READ_PCT=50
@@ -478,6 +494,213 @@ section_wakeup() {
 			info "wakeup $d after ${idle}s: $w us"
 		done
 	done
+}
+
+# ---- power: APST on and off ------------------------------------------------
+
+# pm_qos_latency_tolerance_us of the nvmev controller (the one whose
+# model starts with "nvmev").
+nvmev_qos() {
+	local c m
+	for c in /sys/class/nvme/nvme*; do
+		m=$(cat "$c/model" 2>/dev/null) || continue
+		[[ $m == nvmev* ]] && { echo "$c/power/pm_qos_latency_tolerance_us"; return 0; }
+	done
+	return 1
+}
+
+# power_variant NAME QOS_US [PARAM=V...]: a fresh load (with the extra
+# parameters), the host's tolerance set to QOS_US (0: APST off), then the
+# idle cost once the device has settled in its deepest state, the first
+# I/O after each of WAKE_IDLE seconds, and debugfs's per-state counters.
+power_variant() {
+	local name=$1 qos=$2 q r idle w s
+	shift 2
+	if [[ -d /sys/module/nvmev ]]; then nvmev_down; fi
+	nvmev_up "${NVMEV_PARAMS[@]}" "$@"
+	DEV[nvmev-zero]=$NVMEV_DEV
+	DEV[nvmev-default]=$NVMEV_DEV
+	find_threads
+	q=$(nvmev_qos) || fail "power: no pm_qos file for nvmev"
+	echo "$qos" >"$q" || fail "power: pm_qos $qos"
+	power_counters "$name" start
+	nvmev_profile zero
+	fio --name=fill --filename="$NVMEV_DEV" --direct=1 --ioengine=io_uring \
+		--rw=write --bs=128k --iodepth=8 --size="$REGION" >/dev/null 2>&1 ||
+		fail "power: fill"
+	read -r -a r < <(run_point "power-$name-steady" "$NVMEV_DEV" randread 4k 1 2M)
+	# PS4 comes 2.1 s after the last I/O with the kernel's table.
+	sleep "$POWER_SETTLE_S"
+	idle_window "power-$name"
+	record power_idle variant="$name" qos_us="$qos" params="$*" \
+		state="$(stat_of power_state)" apste="$(stat_of apst_enabled)" \
+		steady_mean_us="${r[2]}" steady_p50_us="${r[3]}"
+	for idle in $WAKE_IDLE; do
+		w=$(stat_of power_wakeups)
+		s=$(wake_run "power-$name-$idle" "$NVMEV_DEV" "$idle")
+		record power_wake variant="$name" idle_s="$idle" samples="$s" \
+			wakeups=$(($(stat_of power_wakeups) - w))
+		info "power $name: first I/O after ${idle}s: $s us"
+	done
+	power_counters "$name" end
+}
+
+# power_counters VARIANT PHASE: debugfs's per-state counters, one record
+# per state (the report takes the difference of the phases).
+power_counters() {
+	local s
+	for s in 0 1 2 3 4; do
+		record power_state variant="$1" phase="$2" ps="$s" \
+			entries="$(stat_of "ps${s}_entries")" \
+			time_ms="$(stat_of "ps${s}_time_ms")" \
+			looks="$(stat_of "ps${s}_looks")" \
+			look_late_mean_ns="$(stat_of "ps${s}_look_late_mean_ns")" \
+			look_late_max_ns="$(stat_of "ps${s}_look_late_max_ns")"
+	done
+}
+
+section_power() {
+	local v
+	for v in $POWER_VARIANTS; do
+		case $v in
+		apst) power_variant apst 100000 ;;
+		apst-ps3) power_variant apst-ps3 25000 ;;
+		off) power_variant off 0 ;;
+		off-fast) power_variant off-fast 0 sleep_max_us=100 ;;
+		*) fail "power: no variant $v" ;;
+		esac
+	done
+	# The sections after this one get the default device back.
+	nvmev_down
+	nvmev_default_up
+}
+
+# ---- paths: block device, generic character device, nvmet ------------------
+
+PATHS_NQN=nqn.2024-06.io.nvmev:bench
+NVMET=/sys/kernel/config/nvmet
+
+# The block device of namespace 1 of the fabric subsystem $1.
+paths_fabric_dev() {
+	local d nqn
+	for d in /sys/block/nvme*n1; do
+		# Not the hidden per-path disks (nvmeXcYn1) of a multipath head.
+		[[ ${d##*/} =~ ^nvme[0-9]+n1$ ]] || continue
+		read -r nqn <"$d/device/subsysnqn" 2>/dev/null || continue
+		[[ $nqn == "$1" ]] && { echo "/dev/${d##*/}"; return 0; }
+	done
+	return 1
+}
+
+# The generic character device (/dev/ngXnY) of block device $1.
+paths_ng() {
+	local b=${1#/dev/nvme}
+	echo "/dev/ng$b"
+}
+
+# paths_points KIND PATH DEV: PATHS_POINTS on DEV; io_uring_cmd on /dev/ng.
+paths_points() {
+	local kind=$1 path=$2 dev=$3 pt rw bs qd amount r eng=()
+	[[ $path == ng ]] && eng=(--ioengine=io_uring_cmd --cmd_type=nvme --direct=0)
+	for pt in $PATHS_POINTS; do
+		IFS=: read -r rw bs qd <<<"$pt"
+		case $bs:$qd in
+		4k:1) amount=$IO_QD1 ;;
+		*) amount=$IO_QD32 ;;
+		esac
+		read -r -a r < <(run_point "paths-$kind-$path-$rw-$bs-qd$qd" "$dev" \
+			"$rw" "$bs" "$qd" "$amount" "${eng[@]}")
+		[[ ${#r[@]} -ge 5 ]] || fail "paths: fio $kind $path $rw $bs qd$qd on $dev"
+		record paths kind="$kind" path="$path" dev="$dev" rw="$rw" bs="$bs" \
+			qd="$qd" io_size="$amount" iops="${r[0]}" mb_s="${r[1]}" \
+			mean_us="${r[2]}" p50_us="${r[3]}" p99_us="${r[4]}"
+		info "paths $kind $path $rw $bs qd$qd: ${r[0]} IOPS, mean ${r[2]} us"
+	done
+}
+
+# paths_fabric TRANSPORT: export the nvm namespace with nvmet (bdev mode),
+# connect from the same guest, run the points, tear down.
+paths_fabric() {
+	local tr=$1 sub=$NVMET/subsystems/$PATHS_NQN port=$NVMET/ports/1 d
+	mkdir "$sub" && echo 1 >"$sub/attr_allow_any_host" &&
+		mkdir "$sub/namespaces/1" &&
+		echo "$NVMEV_DEV" >"$sub/namespaces/1/device_path" &&
+		echo 1 >"$sub/namespaces/1/enable" || fail "paths: nvmet subsystem"
+	mkdir "$port" && echo "$tr" >"$port/addr_trtype" || fail "paths: nvmet port"
+	if [[ $tr == tcp ]]; then
+		echo ipv4 >"$port/addr_adrfam" && echo 127.0.0.1 >"$port/addr_traddr" &&
+			echo 4420 >"$port/addr_trsvcid" || fail "paths: tcp port"
+	fi
+	ln -s "$sub" "$port/subsystems/$PATHS_NQN" || fail "paths: port link"
+	case $tr in
+	tcp) nvme connect -t tcp -a 127.0.0.1 -s 4420 -n "$PATHS_NQN" >/dev/null ;;
+	loop) nvme connect -t loop -n "$PATHS_NQN" >/dev/null ;;
+	esac || fail "paths: nvme connect -t $tr"
+	wait_for "paths_fabric_dev $PATHS_NQN >/dev/null" 30 || fail "paths: no $tr namespace"
+	d=$(paths_fabric_dev "$PATHS_NQN")
+	paths_points nvm "$tr" "$d"
+	nvme disconnect -n "$PATHS_NQN" >/dev/null || fail "paths: disconnect"
+	wait_for "! paths_fabric_dev $PATHS_NQN >/dev/null" 30 || fail "paths: $d stays"
+	rm "$port/subsystems/$PATHS_NQN"
+	echo 0 >"$sub/namespaces/1/enable"
+	rmdir "$sub/namespaces/1" "$sub" "$port" || fail "paths: nvmet teardown"
+}
+
+# paths_zone PATH DEV ZONE: one zone written sequentially, 128 KiB at QD1
+# (fio zonemode=zbd), from an empty zone.
+paths_zone() {
+	local path=$1 dev=$2 zone=$3 blk=$4 zs=$((64 << 20)) eng=() json r
+	[[ $path == ng ]] && eng=(--ioengine=io_uring_cmd --cmd_type=nvme --direct=0)
+	blkzone reset -o $((zone * zs / 512)) -c 1 "$blk" || fail "paths: zone reset"
+	json=$FIO_DIR/paths-zns-$path.json
+	fio --name="paths-zns-$path" --filename="$dev" --direct=1 \
+		--ioengine=io_uring --zonemode=zbd --rw=write --bs=128k --iodepth=1 \
+		--offset=$((zone * zs)) --size="$PATHS_ZNS_SIZE" "${eng[@]}" \
+		--output-format=json --output="$json" >/dev/null 2>&1 ||
+		fail "paths: zns write on $path"
+	read -r -a r < <(python3 - "$json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["jobs"][0]["write"]
+c = d["clat_ns"]
+p = c.get("percentile", {})
+print("%.1f %.2f %.2f %.2f %.2f" % (d["iops"], d["bw_bytes"] / 1e6,
+      c["mean"] / 1e3, p.get("50.000000", 0) / 1e3, p.get("99.000000", 0) / 1e3))
+PY
+	)
+	[[ ${#r[@]} -ge 5 ]] || fail "paths: no zns figures for $path"
+	record paths kind=zns path="$path" dev="$dev" rw=write bs=128k qd=1 \
+		io_size="$PATHS_ZNS_SIZE" iops="${r[0]}" mb_s="${r[1]}" \
+		mean_us="${r[2]}" p50_us="${r[3]}" p99_us="${r[4]}"
+	info "paths zns $path write 128k qd1: ${r[1]} MB/s"
+}
+
+section_paths() {
+	local z
+	if [[ -d /sys/module/nvmev ]]; then nvmev_down; fi
+	nvmev_default_up
+	nvmev_profile zero
+	fio --name=fill --filename="$NVMEV_DEV" --direct=1 --ioengine=io_uring \
+		--rw=write --bs=128k --iodepth=8 --size="$REGION" >/dev/null 2>&1 ||
+		fail "paths: fill"
+	paths_points nvm block "$NVMEV_DEV"
+	paths_points nvm ng "$(paths_ng "$NVMEV_DEV")"
+	ip link set lo up
+	modprobe -a nvmet nvmet-tcp nvme-tcp || fail "paths: modprobe nvmet-tcp nvme-tcp"
+	paths_fabric tcp
+	# Debian's 6.1 is built without nvme-loop.
+	if modprobe nvme-loop 2>/dev/null; then
+		paths_fabric loop
+	else
+		record paths_note kind=nvm path=loop note=no_nvme_loop_module
+	fi
+	nvmev_down
+	# A zoned namespace: the same zone writes through both paths.
+	nvmev_up memmap_start=4G memmap_size=2M capacity=1G kind=zns cpus=1,2
+	z=$NVMEV_DEV
+	paths_zone block "$z" 0 "$z"
+	paths_zone ng "$(paths_ng "$z")" 1 "$z"
+	nvmev_down
+	nvmev_default_up
 }
 
 # Where the guest's CPUs go at QD32 4 KiB random reads: a system-wide
@@ -984,7 +1207,7 @@ devices_up
 for s in $SECTIONS; do
 	info "section $s"
 	case $s in
-	memory | ssd | zns | kv | multi) ;;
+	memory | ssd | zns | kv | multi | paths | power) ;;
 	*) [[ -d /sys/module/nvmev ]] || nvmev_default_up ;;
 	esac
 	start=$(date +%s)

@@ -24,10 +24,11 @@ import shutil
 import subprocess
 import sys
 
-SECTIONS = ["matrix", "accuracy", "idle", "wakeup", "memory", "ssd", "zns",
-            "kv", "multi"]
+SECTIONS = ["matrix", "accuracy", "idle", "wakeup", "power", "paths",
+            "memory", "ssd", "zns", "kv", "multi"]
 # Records a section writes, when not named after it.
-SECTION_RECORDS = {"ssd": "ssdvm", "zns": "znsvm", "kv": "kvvm"}
+SECTION_RECORDS = {"ssd": "ssdvm", "zns": "znsvm", "kv": "kvvm",
+                   "power": "power_idle"}
 DEV_ORDER = ["nvmev-zero", "nvmev-default", "nullblk-mem", "nullblk-nomem",
              "brd", "qemu-nvme"]
 DEV_LABEL = {
@@ -148,7 +149,9 @@ def build(recs, env, outdir):
         bw["zero_profile_mb_s"] = bz.get("mb_s")
     res["accuracy_bw"] = bw
     # Idle cost.
-    idle = recs.get("idle", [])
+    # section_power's windows are its own (build_power).
+    idle = [r for r in recs.get("idle", [])
+            if not str(r["phase"]).startswith("power-")]
     for r in idle:
         r["cpu_pct_of_one"] = r["cpu_ns"] / (r["window_s"] * 1e9) * 100
         r["wakeups_per_s"] = r["vol_switches"] / r["window_s"]
@@ -192,6 +195,8 @@ def build(recs, env, outdir):
     res["zns"] = build_zns(recs, outdir)
     res["kv"] = build_kv(recs, outdir)
     res["multi"] = build_multi(recs, outdir)
+    res["power"] = build_power(recs)
+    res["paths"] = build_paths(recs)
     res["multi_plan"] = (recs.get("multi_plan") or [{}])[0]
     res["ssd"] = {}
     for k in ("host", "vm"):
@@ -200,6 +205,213 @@ def build(recs, env, outdir):
             with open(path) as f:
                 res["ssd"][k] = json.load(f)
     return res
+
+
+# The host settings section_power measures, in its order.
+POWER_LABEL = {
+    "apst": "APST, the kernel's table (default: PS3 after 100 ms, PS4 "
+            "after 2 s more)",
+    "apst-ps3": "APST, pm_qos_latency_tolerance_us=25000 (stops in PS3)",
+    "off": "APST off (pm_qos_latency_tolerance_us=0): PS0, idle backoff "
+           "up to sleep_max_us=100000",
+    "off-fast": "APST off, nvmev loaded with sleep_max_us=100",
+}
+# Exit latency each state advertises, µs (src/pure/power.c).
+POWER_EXLAT_US = [0, 0, 0, 10000, 90000]
+
+
+def build_power(recs):
+    out = []
+    for r in recs.get("power_idle", []):
+        v = r["variant"]
+        r["cpu_pct_of_one"] = None
+        idle = [i for i in recs.get("idle", []) if i["phase"] == "power-" + v]
+        if idle:
+            i = idle[0]
+            r["cpu_pct_of_one"] = i["cpu_ns"] / (i["window_s"] * 1e9) * 100
+            r["wakeups_per_s"] = i["vol_switches"] / i["window_s"]
+            r["window_s"] = i["window_s"]
+        r["exlat_us"] = float(POWER_EXLAT_US[int(r["state"])]) \
+            if int(r["state"]) < len(POWER_EXLAT_US) else None
+        r["wake"] = []
+        for w in recs.get("power_wake", []):
+            if w["variant"] != v:
+                continue
+            smp = [float(x) for x in str(w["samples"]).split(":") if x]
+            r["wake"].append({"idle_s": w["idle_s"], "samples_us": smp,
+                              "mean_us": sum(smp) / len(smp) if smp else None,
+                              "max_us": max(smp) if smp else None,
+                              "wakeups": w["wakeups"]})
+        # The counters from the host's setting on (start) to the end.
+        st = {(x["phase"], int(x["ps"])): x
+              for x in recs.get("power_state", []) if x["variant"] == v}
+        r["states"] = []
+        for ps in range(len(POWER_EXLAT_US)):
+            a, b = st.get(("start", ps)), st.get(("end", ps))
+            if not a or not b:
+                continue
+            looks = b["looks"] - a["looks"]
+            late = (b["look_late_mean_ns"] * b["looks"] -
+                    a["look_late_mean_ns"] * a["looks"])
+            r["states"].append({
+                "ps": ps, "entries": b["entries"] - a["entries"],
+                "time_ms": b["time_ms"] - a["time_ms"], "looks": looks,
+                "look_late_mean_us": late / looks / 1e3 if looks else 0.0,
+                "look_late_max_us": b["look_late_max_ns"] / 1e3})
+        out.append(r)
+    return out
+
+
+def markdown_power(res):
+    pw = res.get("power") or []
+    if not pw:
+        return []
+    md = ["### Idle cost and first I/O per host setting (nvmev default "
+          "profile; `BENCH_SECTIONS=power bench/run`)", ""]
+    md.append("Each setting is a fresh load. Idle: the module's threads "
+              "over the window that starts %s s after the last I/O, in the "
+              "state reached then. First I/O: 4 KiB reads at QD1 by fio, "
+              "each after the given idle time (`--thinktime`); the steady "
+              "figure is the same read back to back." % "4")
+    md.append("")
+    rows = []
+    for r in pw:
+        rows.append([POWER_LABEL.get(r["variant"], r["variant"]),
+                     "PS%d" % int(r["state"]),
+                     f1(r["exlat_us"], "%d"),
+                     f1(r["cpu_pct_of_one"], "%.3f"),
+                     f1(r.get("wakeups_per_s")),
+                     f1(r["steady_mean_us"])])
+    md.append(table(["host setting", "state reached", "its exit latency µs",
+                     "idle: % of one CPU", "idle: wake-ups/s",
+                     "steady QD1 read mean µs"], rows))
+    md.append("")
+    rows = []
+    for r in pw:
+        for w in r["wake"]:
+            rows.append([POWER_LABEL.get(r["variant"], r["variant"]),
+                         f1(w["idle_s"], "%d"),
+                         " ".join(f1(x, "%.0f") for x in w["samples_us"]),
+                         f1(w["mean_us"]), f1(w["max_us"]),
+                         f1(w["wakeups"], "%d")])
+    md.append(table(["host setting", "idle s", "first I/O µs (each)",
+                     "mean µs", "max µs", "wake-ups counted"], rows))
+    md.append("")
+    md.append("Per state (debugfs, from the host's setting on to the end "
+              "of the runs above): entries, time, and the dispatcher's "
+              "looks at the doorbells planned in the state; late is how "
+              "long after the planned time it looked (the plan is the "
+              "state's exit latency, or the next APST transition if "
+              "sooner); the max is since the load.")
+    md.append("")
+    rows = []
+    for r in pw:
+        for st in r["states"]:
+            if not st["entries"] and not st["looks"]:
+                continue
+            rows.append([POWER_LABEL.get(r["variant"], r["variant"]),
+                         "PS%d" % int(st["ps"]), f1(st["entries"], "%d"),
+                         f1(st["time_ms"], "%d"), f1(st["looks"], "%d"),
+                         f1(st["look_late_mean_us"]),
+                         f1(st["look_late_max_us"])])
+    md.append(table(["host setting", "state", "entries", "time ms", "looks",
+                     "look late mean µs", "look late max µs"], rows))
+    md.append("")
+    cmds(md, ["guest: insmod nvmev.ko %s%s; echo QOS > /sys/class/nvme/"
+              "nvmeX/power/pm_qos_latency_tolerance_us" % (
+                  res["guest"].get("nvmev_params", "").replace(";", " "),
+                  " [sleep_max_us=100]"),
+              "guest: fio --rw=randread --bs=4k --iodepth=1 --thinktime="
+              "IDLE_S --thinktime_blocks=1 --number_ios=N ...",
+              "guest: cat /sys/kernel/debug/nvmev/nvmev0/stats"])
+    return md
+
+
+PATHS_LABEL = {
+    "block": "block device, io_uring",
+    "ng": "/dev/ngXnY, io_uring_cmd",
+    "tcp": "nvmet bdev over TCP 127.0.0.1",
+    "loop": "nvmet bdev over loop",
+}
+
+
+def build_paths(recs):
+    rows = recs.get("paths", [])
+    base = {(r["kind"], r["rw"], r["bs"], r["qd"]): r for r in rows
+            if r["path"] == "block"}
+    for r in rows:
+        b = base.get((r["kind"], r["rw"], r["bs"], r["qd"]))
+        r["ratio_block"] = (r["iops"] / b["iops"]
+                            if b and b["iops"] else None)
+    return {"rows": rows, "notes": recs.get("paths_note", [])}
+
+
+def markdown_paths(res):
+    p = res.get("paths") or {}
+    if not p.get("rows"):
+        return []
+    md = ["### The same namespace through each path (`BENCH_SECTIONS=paths "
+          "bench/run`)", ""]
+    md.append("nvm: the load-time device with the zero-latency profile, "
+              "fio on a region written once beforehand (256 MiB in a full "
+              "run); zns: a `kind=zns` device (default geometry), one empty "
+              "zone written sequentially per path (fio `--zonemode=zbd`). "
+              "Completion latency in µs; × block = IOPS against the block "
+              "device at the same point.")
+    md.append("")
+    rows = []
+    for r in p["rows"]:
+        rows.append(["%s %s %s QD%d" % (r["kind"], r["rw"], r["bs"],
+                                        int(r["qd"])),
+                     PATHS_LABEL.get(r["path"], r["path"]),
+                     f1(r["iops"], "%.0f"), f1(r["mb_s"]), f1(r["mean_us"]),
+                     f1(r["p50_us"]), f1(r["p99_us"]),
+                     f1(r["ratio_block"], "%.2f")])
+    md.append(table(["point", "path", "IOPS", "MB/s", "mean", "p50", "p99",
+                     "× block"], rows))
+    md.append("")
+    for n in p["notes"]:
+        if n.get("note") == "no_nvme_loop_module":
+            md.append("The loop transport is missing: this guest kernel "
+                      "(%s) is built without CONFIG_NVME_TARGET_LOOP." %
+                      res["guest"].get("kernel", "?"))
+            md.append("")
+    cmds(md, ["guest: fio --direct=1 --ioengine=io_uring --filename="
+              "/dev/nvmeXn1 --rw=RW --bs=4k --iodepth=QD --randseed=42 ...",
+              "guest: fio --ioengine=io_uring_cmd --cmd_type=nvme "
+              "--filename=/dev/ngXn1 (same points)",
+              "guest: nvmet: subsystem with namespace 1 = /dev/nvmeXn1, "
+              "port tcp 127.0.0.1:4420 (docs/fabrics.md); nvme connect -t "
+              "tcp -a 127.0.0.1 -s 4420 -n NQN; the same fio points on the "
+              "fabric's /dev/nvmeYn1",
+              "guest: insmod nvmev.ko memmap_start=4G memmap_size=2M "
+              "capacity=1G kind=zns cpus=1,2; blkzone reset -o Z -c 1; fio "
+              "--zonemode=zbd --rw=write --bs=128k --iodepth=1 [--ioengine="
+              "io_uring_cmd --cmd_type=nvme on /dev/ngXn1]"])
+    return md
+
+
+def check_paths(res):
+    p = res.get("paths") or {}
+    have = {r["path"] for r in p.get("rows", [])}
+    bad = ["paths: no %s results" % k for k in ("block", "ng", "tcp")
+           if k not in have]
+    if not any(r["kind"] == "zns" for r in p.get("rows", [])):
+        bad.append("paths: no zns results")
+    return bad
+
+
+def check_power(res):
+    bad = []
+    for r in res.get("power") or []:
+        if not isinstance(r.get("cpu_pct_of_one"), float):
+            bad.append("power %s: no idle figure" % r["variant"])
+        if not r["wake"] or any(w["mean_us"] is None for w in r["wake"]):
+            bad.append("power %s: no first-I/O figure" % r["variant"])
+        if len(r["states"]) != len(POWER_EXLAT_US):
+            bad.append("power %s: %d per-state records" % (
+                r["variant"], len(r["states"])))
+    return bad
 
 
 def load_kv(path):
@@ -1243,6 +1455,10 @@ def check(res, recs):
     bad.extend(check_kv(res))
     if "multi" in ran:
         bad.extend(check_multi(res, recs))
+    if "power" in ran:
+        bad.extend(check_power(res))
+    if "paths" in ran:
+        bad.extend(check_paths(res))
     for r in res.get("zns") or []:
         for k in ("write_mb_s", "append_mb_s", "reset_full_us",
                   "reset_empty_us"):
@@ -1299,6 +1515,8 @@ def main():
     zns_md = markdown_zns(res)
     kv_md = markdown_kv(res)
     multi_md = markdown_multi(res)
+    power_md = markdown_power(res)
+    paths_md = markdown_paths(res)
     # results-main.md / results-ssd.md / results-zns.md / results-kv.md /
     # results-multi.md:
     # what bench/publish puts between the markers of docs/performance.md;
@@ -1307,7 +1525,9 @@ def main():
                        ("results-ssd.md", ssd_md),
                        ("results-zns.md", zns_md),
                        ("results-kv.md", kv_md),
-                       ("results-multi.md", multi_md)):
+                       ("results-multi.md", multi_md),
+                       ("results-power.md", power_md),
+                       ("results-paths.md", paths_md)):
         path = os.path.join(outdir, name)
         if part:
             with open(path, "w") as f:
@@ -1319,7 +1539,9 @@ def main():
                    (["## SSD kind", ""] + ssd_md if ssd_md else []) +
                    (["## ZNS kind", ""] + zns_md if zns_md else []) +
                    (["## KV kind", ""] + kv_md if kv_md else []) +
-                   (["## Several devices", ""] + multi_md if multi_md else []))
+                   (["## Several devices", ""] + multi_md if multi_md else []) +
+                   (["## Power states", ""] + power_md if power_md else []) +
+                   (["## Paths", ""] + paths_md if paths_md else []))
     with open(os.path.join(outdir, "results.md"), "w") as f:
         f.write(md + "\n")
     with open(os.path.join(outdir, "results.json"), "w") as f:

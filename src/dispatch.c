@@ -121,6 +121,16 @@ void nvmev_pwr_show(struct nvmev_dev *dev, struct seq_file *m)
 		seq_printf(m, "ps%u_time_ms %llu\n", i,
 			   div_u64(t, NSEC_PER_MSEC));
 	}
+	/* Looks planned in each state, and how late they came. */
+	for (i = 0; i < p->nr_states; i++) {
+		u64 n = READ_ONCE(p->st.looks[i]);
+
+		seq_printf(m, "ps%u_looks %llu\n", i, n);
+		seq_printf(m, "ps%u_look_late_mean_ns %llu\n", i,
+			   n ? div64_u64(READ_ONCE(p->st.look_late_ns[i]), n) : 0);
+		seq_printf(m, "ps%u_look_late_max_ns %llu\n", i,
+			   READ_ONCE(p->st.look_late_max_ns[i]));
+	}
 }
 
 /*
@@ -129,10 +139,14 @@ void nvmev_pwr_show(struct nvmev_dev *dev, struct seq_file *m)
  */
 static u64 dispatch_dev(struct nvmev_dev *dev)
 {
-	bool busy = nvmev_ctrl_poll_regs(dev);
+	bool busy;
 	int taken = 0;
 	u64 now, idle;
 
+	/* Was this look on time for the state the last sleep was planned in? */
+	if (dev->pwr.look_due)
+		pwr_looked(&dev->pwr, ktime_get_ns());
+	busy = nvmev_ctrl_poll_regs(dev);
 	if (unlikely(!list_empty(&dev->admin_backlog))) {
 		nvmev_admin_backlog(dev);
 		busy = true;
@@ -161,7 +175,10 @@ static u64 dispatch_dev(struct nvmev_dev *dev)
 		u64 bound = pwr_tick(&dev->pwr, now);
 
 		/* An operational state (exit latency 0): look every 16 us. */
-		return bound ? bound : NVMEV_MIN_SLEEP_NS;
+		if (!bound)
+			bound = NVMEV_MIN_SLEEP_NS;
+		pwr_plan_look(&dev->pwr, now + bound);
+		return bound;
 	}
 	/*
 	 * Sleep an eighth of the time the device has been idle: the next

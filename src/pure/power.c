@@ -145,3 +145,24 @@ u64 pwr_tick(struct pwr *p, u64 now)
 		bound = at - now;
 	return bound;
 }
+
+void pwr_plan_look(struct pwr *p, u64 due)
+{
+	p->look_due = due;
+	p->look_ps = p->ps;
+}
+
+void pwr_looked(struct pwr *p, u64 now)
+{
+	u32 ps = p->look_ps;
+	u64 late;
+
+	if (!p->look_due)
+		return;
+	late = now > p->look_due ? now - p->look_due : 0;
+	p->look_due = 0;
+	p->st.looks[ps]++;
+	p->st.look_late_ns[ps] += late;
+	if (late > p->st.look_late_max_ns[ps])
+		p->st.look_late_max_ns[ps] = late;
+}

@@ -34,6 +34,10 @@ struct pwr_stats {
 	u64 entries[PWR_MAX_STATES];	/* times each state was entered */
 	u64 time_ns[PWR_MAX_STATES];	/* time spent in each */
 	u64 wakeups;			/* I/O that left a non-operational state */
+	/* Looks at the doorbells, by the state the look was promised in */
+	u64 looks[PWR_MAX_STATES];
+	u64 look_late_ns[PWR_MAX_STATES];	/* sum of lateness past the promise */
+	u64 look_late_max_ns[PWR_MAX_STATES];
 };
 
 struct pwr {
@@ -47,6 +51,8 @@ struct pwr {
 	u64 idle_since;			/* ns: idle from here, in this state */
 	u64 entered;			/* ns: the current state was entered */
 	u64 table_set;			/* ns: the APST table was set */
+	u64 look_due;			/* ns: next look promised by, 0: none */
+	u32 look_ps;			/* the state that promise was made in */
 	struct pwr_stats st;
 };
 
@@ -82,5 +88,12 @@ void pwr_cmd_done(struct pwr *p, u64 now);
  * look at once (an operational state that advertises no exit latency).
  */
 u64 pwr_tick(struct pwr *p, u64 now);
+/*
+ * The caller will look at the doorbells again by @due (now plus the bound
+ * pwr_tick() gave, or less); pwr_looked() at that look counts how late it
+ * came, in the state the promise was made in.
+ */
+void pwr_plan_look(struct pwr *p, u64 due);
+void pwr_looked(struct pwr *p, u64 now);
 
 #endif

@@ -264,6 +264,39 @@ static void random_traffic(void)
 	CHECK_EQ(total, now);
 }
 
+/* Looks are charged to the state they were promised in, late or not. */
+static void look_lateness_per_state(void)
+{
+	struct pwr p;
+	u64 b;
+
+	setup(&p, 0);
+	pwr_looked(&p, 5 * MS);			/* no promise: nothing counted */
+	CHECK_EQ(p.st.looks[0], 0);
+	pwr_plan_look(&p, 16 * US);		/* PS0, looked early */
+	pwr_looked(&p, 10 * US);
+	CHECK_EQ(p.st.looks[0], 1);
+	CHECK_EQ(p.st.look_late_ns[0], 0);
+	b = pwr_tick(&p, 100 * MS);		/* PS3 now */
+	CHECK_EQ(p.ps, 3);
+	pwr_plan_look(&p, 100 * MS + b);
+	pwr_looked(&p, 100 * MS + b + 300 * US);
+	pwr_plan_look(&p, 200 * MS);
+	pwr_looked(&p, 200 * MS + 100 * US);
+	CHECK_EQ(p.st.looks[3], 2);
+	CHECK_EQ(p.st.look_late_ns[3], 400 * US);
+	CHECK_EQ(p.st.look_late_max_ns[3], 300 * US);
+	/* A transition at the look does not move the charge. */
+	pwr_plan_look(&p, 2100 * MS);
+	pwr_tick(&p, 2100 * MS + 1 * MS);
+	CHECK_EQ(p.ps, 4);
+	pwr_looked(&p, 2100 * MS + 1 * MS);
+	CHECK_EQ(p.st.looks[3], 3);
+	CHECK_EQ(p.st.look_late_max_ns[3], 1 * MS);
+	CHECK_EQ(p.st.looks[4], 0);
+	CHECK_EQ(p.st.looks[0], 1);
+}
+
 static const struct test_case tests[] = {
 	TEST(linux_programs_two_steps),
 	TEST(idle_goes_deeper),
@@ -274,6 +307,7 @@ static const struct test_case tests[] = {
 	TEST(reset_clears),
 	TEST(bad_tables_refused),
 	TEST(random_traffic),
+	TEST(look_lateness_per_state),
 };
 
 int main(void)
