@@ -655,12 +655,13 @@ paths_zone() {
 	json=$FIO_DIR/paths-zns-$path.json
 	fio --name="paths-zns-$path" --filename="$dev" --direct=1 \
 		--ioengine=io_uring --zonemode=zbd --rw=write --bs=128k --iodepth=1 \
-		--offset=$((zone * zs)) --size="$PATHS_ZNS_SIZE" "${eng[@]}" \
+		--offset=$((zone * zs)) --size=$zs --io_size="$PATHS_ZNS_SIZE" "${eng[@]}" \
 		--output-format=json --output="$json" >/dev/null 2>&1 ||
 		fail "paths: zns write on $path"
 	read -r -a r < <(python3 - "$json" <<'PY'
 import json, sys
-d = json.load(open(sys.argv[1]))["jobs"][0]["write"]
+t = open(sys.argv[1]).read()
+d = json.loads(t[t.index("{"):])["jobs"][0]["write"]
 c = d["clat_ns"]
 p = c.get("percentile", {})
 print("%.1f %.2f %.2f %.2f %.2f" % (d["iops"], d["bw_bytes"] / 1e6,

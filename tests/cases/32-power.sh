@@ -4,7 +4,8 @@
 #    entry/exit latencies;
 #  - the APST table the kernel set (Get Features 0Ch): PS0-2 -> PS3 after
 #    100 ms, PS3 -> PS4 after 2000 ms;
-#  - idle: the device reaches PS3, then PS4 (debugfs, Get Features 02h);
+#  - idle: the device reaches PS3, then PS4 (debugfs, Get Features 02h),
+#    with its looks at the doorbells counted per state;
 #    an I/O brings it back to PS0 (a wake-up counted);
 #  - pm_qos_latency_tolerance_us moves the trade-off: 25000 leaves PS4 out,
 #    0 turns APST off and the device stays in PS0;
@@ -100,6 +101,12 @@ check "debugfs: apst_enabled 1" eq "$(stat apst_enabled)" 1
 read4k
 check "idle: PS4 reached" wait_for "state_is 4" 10
 check "... through PS3" num_ge "$(stat ps3_entries)" 1
+# PS3 lasts 2 s with a look planned every 10 ms at most (10: slack for a
+# slow guest's late timers).
+check "debugfs: looks planned in PS3 ($(stat ps3_looks))" num_ge "$(stat ps3_looks)" 10
+check "debugfs: looks planned in PS4" wait_for '[[ $(stat ps4_looks) -ge 1 ]]' 5
+check "debugfs: look lateness per state" eq \
+	"$(grep -cE '^ps[0-4]_look_late_(mean|max)_ns [0-9]+$' "$DBG")" 10
 check "Get Features 02h: PS4" num_eq "$(power_mgmt)" 4
 w=$(stat power_wakeups)
 p0=$(stat ps0_entries)
