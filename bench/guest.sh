@@ -580,14 +580,16 @@ section_power() {
 PATHS_NQN=nqn.2024-06.io.nvmev:bench
 NVMET=/sys/kernel/config/nvmet
 
-# The block device of namespace 1 of the fabric subsystem $1.
-paths_fabric_dev() {
-	local d nqn
+# nvme_disk_by ATTR VALUE: the namespace-1 disk (/dev/nvmeXn1, not the
+# hidden per-path disks nvmeXcYn1 of a multipath head) whose controller's
+# sysfs ATTR is VALUE (serial, subsysnqn; read strips the trailing blanks
+# nvme pads a serial with).
+nvme_disk_by() {
+	local d v
 	for d in /sys/block/nvme*n1; do
-		# Not the hidden per-path disks (nvmeXcYn1) of a multipath head.
 		[[ ${d##*/} =~ ^nvme[0-9]+n1$ ]] || continue
-		read -r nqn <"$d/device/subsysnqn" 2>/dev/null || continue
-		[[ $nqn == "$1" ]] && { echo "/dev/${d##*/}"; return 0; }
+		read -r v <"$d/device/$1" 2>/dev/null || continue
+		[[ $v == "$2" ]] && { echo "/dev/${d##*/}"; return 0; }
 	done
 	return 1
 }
@@ -636,11 +638,11 @@ paths_fabric() {
 	tcp) nvme connect -t tcp -a 127.0.0.1 -s 4420 -n "$PATHS_NQN" >/dev/null ;;
 	loop) nvme connect -t loop -n "$PATHS_NQN" >/dev/null ;;
 	esac || fail "paths: nvme connect -t $tr"
-	wait_for "paths_fabric_dev $PATHS_NQN >/dev/null" 30 || fail "paths: no $tr namespace"
-	d=$(paths_fabric_dev "$PATHS_NQN")
+	wait_for "nvme_disk_by subsysnqn $PATHS_NQN >/dev/null" 30 || fail "paths: no $tr namespace"
+	d=$(nvme_disk_by subsysnqn "$PATHS_NQN")
 	paths_points nvm "$tr" "$d"
 	nvme disconnect -n "$PATHS_NQN" >/dev/null || fail "paths: disconnect"
-	wait_for "! paths_fabric_dev $PATHS_NQN >/dev/null" 30 || fail "paths: $d stays"
+	wait_for "! nvme_disk_by subsysnqn $PATHS_NQN >/dev/null" 30 || fail "paths: $d stays"
 	rm "$port/subsystems/$PATHS_NQN"
 	echo 0 >"$sub/namespaces/1/enable"
 	rmdir "$sub/namespaces/1" "$sub" "$port" || fail "paths: nvmet teardown"
@@ -989,18 +991,6 @@ CFS=/sys/kernel/config/nvmev
 declare -A MDEV=()   # device name -> /dev/nvmeXn1
 MNAMES=()            # device names of the layout, in order
 
-# The block device whose Identify serial is $1 (the subsystem's serial
-# attribute keeps trailing blanks; read strips them).
-dev_by_serial() {
-	local d sn
-	for d in /sys/block/nvme*n1; do
-		[[ ${d##*/} =~ ^nvme[0-9]+n1$ ]] || continue
-		read -r sn <"$d/device/serial" 2>/dev/null || continue
-		[[ $sn == "$1" ]] && { echo "/dev/${d##*/}"; return 0; }
-	done
-	return 1
-}
-
 # multi_cfs_up NAME CPUS GROUP ("-": its own dispatcher): a configfs
 # device, powered on (multi_wait waits for its block device).
 multi_cfs_up() {
@@ -1025,7 +1015,7 @@ multi_wait() {
 		# shellcheck disable=SC2034 # serial: read by wait_for's condition
 		[[ $n == nvmev0 ]] && serial=NVMEV0000
 		# shellcheck disable=SC2016 # wait_for evaluates the condition
-		wait_for 'dev=$(dev_by_serial "$serial") && [[ $(blockdev --getsize64 "$dev" 2>/dev/null || echo 0) -gt 0 ]]' ||
+		wait_for 'dev=$(nvme_disk_by serial "$serial") && [[ $(blockdev --getsize64 "$dev" 2>/dev/null || echo 0) -gt 0 ]]' ||
 			fail "multi: $n: no block device"
 		MDEV[$n]=$dev
 		if [[ $n == nvmev0 ]]; then
