@@ -376,6 +376,29 @@ static u64 complete_due(struct nvmev_dev *dev, struct nvmev_worker *w)
 	return next;
 }
 
+/*
+ * Execute @io on the dispatcher and post its completion at once.  Returns
+ * false when it must still go to a worker: its deadline moved into the
+ * future, or its CQ is full (the worker waits for room); @io is executed
+ * by then and the worker only completes it.
+ */
+bool nvmev_io_complete_inline(struct nvmev_dev *dev, struct nvmev_io *io)
+{
+	struct nvmev_cq *cq = io->sq->cq;
+	u64 now;
+
+	nvmev_io_execute(dev, io);
+	now = ktime_get_ns();
+	if (io->deadline > now || !post_io(dev, io, io->status))
+		return false;
+	account_lateness(dev, now, io->deadline);
+	atomic64_inc(&dev->stats.inline_done);
+	if (cq->irq_enabled)
+		nvmev_raise_irq(dev, cq->vector);
+	io_release(dev, io);
+	return true;
+}
+
 static bool worker_has_news(struct nvmev_worker *w, u32 seen)
 {
 	return !list_empty_careful(&w->incoming) || kthread_should_stop() ||

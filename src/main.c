@@ -650,6 +650,8 @@ static int nvmev_stats_show(struct seq_file *m, void *unused)
 		   atomic64_read(&dev->stats.cq_full_waits));
 	seq_printf(m, "aborted_sq_deletion %lld\n",
 		   atomic64_read(&dev->stats.aborted_sq_del));
+	seq_printf(m, "completions_inline %lld\n",
+		   atomic64_read(&dev->stats.inline_done));
 	seq_printf(m, "error_log_entries %llu\n", READ_ONCE(dev->err_count));
 	nvmev_pwr_show(dev, m);
 	mutex_lock(&dev->ns_lock);	/* no namespace is freed meanwhile */

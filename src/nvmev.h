@@ -230,6 +230,7 @@ struct nvmev_stats {
 	u64 late_max_ns;		/* worst single lateness */
 	atomic64_t cq_full_waits;	/* completions that waited for CQ room */
 	atomic64_t aborted_sq_del;	/* completed as "aborted due to SQ deletion" */
+	atomic64_t inline_done;		/* completed by the dispatcher itself */
 };
 
 /* The data store of one namespace. */
@@ -590,6 +591,7 @@ void nvmev_cpuhp_exit(void);
 int nvmev_threads_start(struct nvmev_dev *dev);
 void nvmev_threads_stop(struct nvmev_dev *dev);
 void nvmev_worker_queue(struct nvmev_dev *dev, struct nvmev_io *io);
+bool nvmev_io_complete_inline(struct nvmev_dev *dev, struct nvmev_io *io);
 
 /* Command dwords, whatever a kernel version calls them. */
 static inline u32 nvmev_cdw(const struct nvme_command *cmd, int n)
