@@ -266,7 +266,8 @@ def markdown_power(res):
     pw = res.get("power") or []
     if not pw:
         return []
-    md = ["### Idle cost and first I/O per host setting (nvmev default "
+    md = [run_line(res), "",
+          "### Idle cost and first I/O per host setting (nvmev default "
           "profile; `BENCH_SECTIONS=power bench/run`)", ""]
     md.append("Each setting is a fresh load. Idle: the module's threads "
               "over the window that starts %s s after the last I/O, in the "
@@ -350,7 +351,8 @@ def markdown_paths(res):
     p = res.get("paths") or {}
     if not p.get("rows"):
         return []
-    md = ["### The same namespace through each path (`BENCH_SECTIONS=paths "
+    md = [run_line(res), "",
+          "### The same namespace through each path (`BENCH_SECTIONS=paths "
           "bench/run`)", ""]
     md.append("nvm: the load-time device with the zero-latency profile, "
               "fio on a region written once beforehand (256 MiB in a full "
@@ -764,22 +766,27 @@ def multi_cmds(res):
     return lines
 
 
-def markdown_multi(res):
-    lays = res.get("multi") or []
-    if not lays:
-        return []
+def run_line(res):
+    """One line naming the run and the command, for a part published alone."""
     env = res["env"]
     secs = env.get("sections", "all")
     cmd = "bench/run" if secs == "all" else "BENCH_SECTIONS=%s bench/run" % secs
     if env.get("mode") == "smoke":
         cmd += " --smoke"
-    md = ["Run %s (%s mode), guest kernel %s, %s vCPUs (TCG); nvmev commit "
-          "%s; host %s, load average %s at start, %s at end; command: `%s`."
-          % (env.get("date", "?"), env.get("mode", "?"),
-             res["guest"].get("kernel", "?"),
-             f1(res["guest"].get("vcpus"), "%d"), env.get("commit", "?"),
-             env.get("host", "?"), env.get("load_start", "?"),
-             env.get("load_end", "?"), cmd)]
+    return ("Run %s (%s mode), guest kernel %s, %s vCPUs (TCG); nvmev commit "
+            "%s; host %s, load average %s at start, %s at end; command: `%s`."
+            % (env.get("date", "?"), env.get("mode", "?"),
+               res["guest"].get("kernel", "?"),
+               f1(res["guest"].get("vcpus"), "%d"), env.get("commit", "?"),
+               env.get("host", "?"), env.get("load_start", "?"),
+               env.get("load_end", "?"), cmd))
+
+
+def markdown_multi(res):
+    lays = res.get("multi") or []
+    if not lays:
+        return []
+    md = [run_line(res)]
     md.append("")
     md.append("Each layout on a fresh load of the module: the NVM kind with "
               "the zero-latency profile, RAM backing, 1 GiB per device; "
