@@ -15,6 +15,8 @@
 # id_ctrl_field F; id_ns_field F; smart_log_field F   from nvme-cli JSON
 # status_is WANT CMD...  CMD fails with NVMe status WANT (nvme-cli output)
 # run_fio NAME FIO-ARGS...   fio with its log in $RESULTS/fio-NAME.log
+# nvme_subsys_of CTRL   instance S of CTRL's subsystem: its namespaces
+#                       are /dev/nvmeSnN and /dev/ngSnN (native multipath)
 # The case exits non-zero when any check failed.
 set -eEuo pipefail
 
@@ -225,6 +227,18 @@ status_is() {
 
 # run_fio NAME ARGS...: runs fio on $NVME_NS (unless ARGS name a file),
 # full log in $RESULTS/fio-NAME.log, prints one summary line.
+# With native multipath (Debian's default) a namespace's disk is named
+# after its subsystem, which need not have the controller's number: a
+# controller that joins a subsystem still known to the kernel (a device
+# made again under the same name, so the same NQN) gets a new number.
+nvme_subsys_of() {
+	local s
+	for s in /sys/class/nvme-subsystem/nvme-subsys*; do
+		[[ -e $s/$1 ]] && { echo "${s##*nvme-subsys}"; return 0; }
+	done
+	return 1
+}
+
 run_fio() {
 	local name=$1 log rc=0
 	shift
