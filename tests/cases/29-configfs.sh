@@ -363,23 +363,30 @@ s=$(nvme_subsys_of "$c") || fail "mix: no subsystem for $c"
 nvme list-ns /dev/$c >$RESULTS/mix-list-ns.txt 2>&1 || true
 check "mix: namespaces 0x1-0x4 active" eq "$(grep -o '0x[0-9a-f]*' $RESULTS/mix-list-ns.txt | tr '\n' ' ')" "0x1 0x2 0x3 0x4 "
 check "mix: TNVMCAP is capacity (4G) when above the namespaces' 3.5G" eq "$(nvme id-ctrl /dev/$c -o json | json_field tnvmcap)" $((4 << 30))
-check "mix: n1 nvm 512M" wait_for "test \"\$(blockdev --getsize64 /dev/nvme${s}n1 2>/dev/null)\" = $((512 << 20))" 30
-check "mix: n2 ssd 1G" eq "$(blockdev --getsize64 /dev/nvme${s}n2)" $((1 << 30))
-check "mix: n3 zoned, 4 KiB blocks, 32 zones" eq "$(cat /sys/block/nvme${s}n3/queue/zoned) $(cat /sys/block/nvme${s}n3/queue/logical_block_size) $(cat /sys/block/nvme${s}n3/queue/nr_zones)" "host-managed 4096 32"
-check "mix: n4 kv, generic device only" eq "$(test -c /dev/ng${s}n4 && echo c)$(test -e /dev/nvme${s}n4 && echo b)" c
-echo mq-deadline >/sys/block/nvme${s}n3/queue/scheduler
+check "mix: disks of n1-n3 and the generic device of n4" wait_for \
+	"nvme_ns_disk $s 1 && nvme_ns_disk $s 2 && nvme_ns_disk $s 3 && nvme_ns_ng $s 4" 30
+d1=$(nvme_ns_disk "$s" 1) || d1=/dev/none-n1
+d2=$(nvme_ns_disk "$s" 2) || d2=/dev/none-n2
+d3=$(nvme_ns_disk "$s" 3) || d3=/dev/none-n3
+g4=$(nvme_ns_ng "$s" 4) || g4=/dev/none-n4
+info "mix: $c, subsystem $s: $d1 $d2 $d3 $g4"
+check "mix: n1 nvm 512M" eq "$(blockdev --getsize64 "$d1")" $((512 << 20))
+check "mix: n2 ssd 1G" eq "$(blockdev --getsize64 "$d2")" $((1 << 30))
+check "mix: n3 zoned, 4 KiB blocks, 32 zones" eq "$(cat /sys/block/${d3#/dev/}/queue/zoned) $(cat /sys/block/${d3#/dev/}/queue/logical_block_size) $(cat /sys/block/${d3#/dev/}/queue/nr_zones)" "host-managed 4096 32"
+check "mix: n4 kv, generic device only" eq "$(test -c "$g4" && echo c)$(nvme_ns_disk "$s" 4 >/dev/null && echo b)" c
+echo mq-deadline >/sys/block/${d3#/dev/}/queue/scheduler
 pids=()
-fio --name=mix1 --filename=/dev/nvme${s}n1 --direct=1 --ioengine=libaio --iodepth=8 \
+fio --name=mix1 --filename=$d1 --direct=1 --ioengine=libaio --iodepth=8 \
 	--rw=randwrite --bs=4k --size=32m --verify=crc32c --verify_fatal=1 >$RESULTS/fio-mix1.log 2>&1 &
 pids+=($!)
-fio --name=mix2 --filename=/dev/nvme${s}n2 --direct=1 --ioengine=libaio --iodepth=8 \
+fio --name=mix2 --filename=$d2 --direct=1 --ioengine=libaio --iodepth=8 \
 	--rw=randwrite --bs=16k --size=32m --verify=crc32c --verify_fatal=1 >$RESULTS/fio-mix2.log 2>&1 &
 pids+=($!)
-fio --name=mix3 --filename=/dev/nvme${s}n3 --direct=1 --zonemode=zbd --ioengine=libaio \
+fio --name=mix3 --filename=$d3 --direct=1 --zonemode=zbd --ioengine=libaio \
 	--iodepth=4 --rw=write --bs=64k --size=64m --verify=crc32c --verify_fatal=1 >$RESULTS/fio-mix3.log 2>&1 &
 pids+=($!)
-( "${KV[@]}" -d /dev/ng${s}n4 put mixkey mixvalue &&
-	[[ $("${KV[@]}" -d /dev/ng${s}n4 get mixkey) == mixvalue ]] ) >$RESULTS/kv-mix.log 2>&1 &
+( "${KV[@]}" -d $g4 put mixkey mixvalue &&
+	[[ $("${KV[@]}" -d $g4 get mixkey) == mixvalue ]] ) >$RESULTS/kv-mix.log 2>&1 &
 pids+=($!)
 i=0
 for what in "nvm n1 fio verify" "ssd n2 fio verify" "zns n3 fio zbd verify" "kv n4 put/get"; do

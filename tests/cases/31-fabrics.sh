@@ -242,7 +242,7 @@ ZC=$(ctrl_of fabzns) || fail "no controller for the zns device"
 check "zns block device" wait_for "dev_by_nqn $(cat /sys/class/nvme/$ZC/subsysnqn) >/dev/null" 30
 ZNS=$(dev_by_nqn "$(cat /sys/class/nvme/$ZC/subsysnqn)") || fail "no zns block device"
 NG=/dev/ng0n1
-ZNG=/dev/ng${ZNS#/dev/nvme}	# named after the subsystem, like the disk
+ZNG=$(nvme_ns_ng "$(nvme_subsys_of "$ZC")" 1) || fail "no generic device for the zns namespace"
 info "nvm: /dev/nvme0 $NVME_NS $NG; zns: /dev/$ZC $ZNS $ZNG"
 check "zns: host-managed zoned, 16 zones" eq "$(cat /sys/block/${ZNS#/dev/}/queue/zoned) $(cat /sys/block/${ZNS#/dev/}/queue/nr_zones)" "host-managed 16"
 check "zns: mq-deadline (6.1)" zoned_deadline "$ZNS"

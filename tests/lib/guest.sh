@@ -15,8 +15,10 @@
 # id_ctrl_field F; id_ns_field F; smart_log_field F   from nvme-cli JSON
 # status_is WANT CMD...  CMD fails with NVMe status WANT (nvme-cli output)
 # run_fio NAME FIO-ARGS...   fio with its log in $RESULTS/fio-NAME.log
-# nvme_subsys_of CTRL   instance S of CTRL's subsystem: its namespaces
-#                       are /dev/nvmeSnN and /dev/ngSnN (native multipath)
+# nvme_subsys_of CTRL   instance S of CTRL's subsystem (native multipath
+#                       names its namespaces /dev/nvmeSnX, /dev/ngSnX)
+# nvme_ns_disk S NSID; nvme_ns_ng S NSID   that namespace's disk, its
+#                       generic device (X need not be the NSID)
 # The case exits non-zero when any check failed.
 set -eEuo pipefail
 
@@ -235,6 +237,28 @@ nvme_subsys_of() {
 	local s
 	for s in /sys/class/nvme-subsystem/nvme-subsys*; do
 		[[ -e $s/$1 ]] && { echo "${s##*nvme-subsys}"; return 0; }
+	done
+	return 1
+}
+
+# The disk of namespace NSID of subsystem S, by its nsid attribute.
+nvme_ns_disk() {
+	local d
+	for d in /sys/block/nvme"$1"n*; do
+		[[ ${d##*/} =~ ^nvme[0-9]+n[0-9]+$ ]] || continue
+		[[ $(cat "$d/nsid" 2>/dev/null) == "$2" ]] && { echo "/dev/${d##*/}"; return 0; }
+	done
+	return 1
+}
+
+# The generic device of namespace NSID of subsystem S (it has no nsid
+# attribute: ask the device, NVME_IOCTL_ID through nvme-cli).
+nvme_ns_ng() {
+	local g
+	for g in /dev/ng"$1"n*; do
+		[[ -c $g ]] || continue
+		nvme get-ns-id "$g" 2>/dev/null | grep -q "namespace-id:$2\$" &&
+			{ echo "$g"; return 0; }
 	done
 	return 1
 }
