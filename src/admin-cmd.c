@@ -658,6 +658,8 @@ static u16 admin_set_features(struct admin_ctx *c)
 		break;
 	case NVME_FEAT_VOLATILE_WC:
 		dev->feat_vwc = cdw11 & 1;
+		if (!dev->feat_vwc)
+			nvmev_vwc_commit_all(dev);
 		break;
 	case NVME_FEAT_NUM_QUEUES: {
 		u32 nsq = (cdw11 & 0xffff) + 1, ncq = (cdw11 >> 16) + 1;
@@ -1112,6 +1114,7 @@ static void admin_erase_fn(struct work_struct *work)
 		 * The model forgets every block too (an SSD's FTL unmaps,
 		 * zones become empty).
 		 */
+		nvmev_vwc_commit(ns);
 		if (ns->kind->format)
 			ns->kind->format(ns);
 		/* The dispatcher sees the new format before the namespace. */
@@ -1298,10 +1301,17 @@ out:
 	return status;
 }
 
+/*
+ * Abort: commands finish within their modelled time, except those whose
+ * completion fault injection holds back; such a one completes with
+ * "Command Abort Requested" and DW0 bit 0 says it was aborted.
+ */
 static u16 admin_abort(struct admin_ctx *c)
 {
-	/* Commands finish within their modelled time: report "not aborted". */
-	c->result = 1;
+	u32 cdw10 = nvmev_cdw(c->cmd, 10);
+	u16 sqid = cdw10 & 0xffff, cid = cdw10 >> 16;
+
+	c->result = sqid && nvmev_lost_abort(c->dev, sqid, cid) ? 0 : 1;
 	return NVME_SC_SUCCESS;
 }
 

@@ -48,6 +48,8 @@ struct nvmev_cfs_dev {
 	unsigned int mdts;		/* log2 of 4 KiB pages */
 	unsigned int io_queues;		/* I/O queue pairs */
 	unsigned int poll_idle_us;	/* dispatcher busy-poll window */
+	unsigned int volatile_cache_mib;	/* unflushed writes a power cut drops */
+	bool cut;			/* dev kept through a power cut, off the bus */
 };
 
 /*
@@ -66,6 +68,7 @@ struct nvmev_cfs_ns {
 	char zns[CFS_STR];		/* zns= list */
 	char kv[CFS_STR];		/* kv= list */
 	unsigned int lba_size;		/* 512 or 4096; 0: the device's */
+	char faults[CFS_STR];		/* fault injection; changes while on too */
 };
 
 static struct nvmev_cfs_dev *to_cfs_dev(struct config_item *item)
@@ -330,6 +333,7 @@ CFS_STR_ATTR(model, check_model);
 CFS_UINT_ATTR(mdts, 1, 10);
 CFS_UINT_ATTR(io_queues, 1, NVMEV_MAX_IO_QUEUES);
 CFS_UINT_ATTR(poll_idle_us, 0, USEC_PER_SEC);
+CFS_UINT_ATTR(volatile_cache_mib, 0, 65536);
 
 static ssize_t cfs_lba_size_show(struct config_item *item, char *page)
 {
@@ -436,7 +440,161 @@ static ssize_t cfs_ns_lba_size_store(struct config_item *item,
 }
 CONFIGFS_ATTR(cfs_ns_, lba_size);
 
+/*
+ * Fault injection (inject.c).  Unlike the settings above these change
+ * while the device is on, under I/O: "faults" is kept and applied again at
+ * each power on; the media ranges live in the namespace while it is on.
+ */
+
+/* The live namespace of @n, with d->lock and the device's ns_lock held. */
+static struct nvmev_ns *cfs_ns_live(struct nvmev_cfs_ns *n)
+{
+	struct nvmev_dev *dev;
+
+	mutex_lock(&n->d->lock);
+	dev = n->d->dev;
+	if (!dev)
+		return NULL;
+	mutex_lock(&dev->ns_lock);
+	return READ_ONCE(dev->ns[n->nsid]);
+}
+
+static void cfs_ns_unlock(struct nvmev_cfs_ns *n)
+{
+	if (n->d->dev)
+		mutex_unlock(&n->d->dev->ns_lock);
+	mutex_unlock(&n->d->lock);
+}
+
+static ssize_t cfs_ns_faults_show(struct config_item *item, char *page)
+{
+	struct nvmev_cfs_ns *n = to_cfs_ns(item);
+	ssize_t len;
+
+	mutex_lock(&n->d->lock);
+	len = sysfs_emit(page, "%s\n", n->faults);
+	mutex_unlock(&n->d->lock);
+	return len;
+}
+
+static ssize_t cfs_ns_faults_store(struct config_item *item, const char *page,
+				   size_t count)
+{
+	struct nvmev_cfs_ns *n = to_cfs_ns(item);
+	const char *why = "";
+	struct nvmev_ns *ns;
+	struct fault *probe;
+	char *val;
+	int ret;
+
+	val = kzalloc(CFS_STR, GFP_KERNEL);
+	probe = kvzalloc(sizeof(*probe), GFP_KERNEL);
+	ret = val && probe ? 0 : -ENOMEM;
+	if (!ret)
+		ret = cfs_copy(n->d, "faults", val, CFS_STR, page, count);
+	if (ret)
+		goto out;
+	ns = cfs_ns_live(n);
+	if (ns)
+		ret = nvmev_fault_set(ns, val, &why);
+	else
+		ret = fault_parse(probe, val, &why);
+	if (!ret)
+		strscpy(n->faults, val, sizeof(n->faults));
+	else
+		pr_err("%s/namespaces/%u/faults: %s\n",
+		       config_item_name(&n->d->group.cg_item), n->nsid, why);
+	cfs_ns_unlock(n);
+out:
+	kvfree(probe);
+	kfree(val);
+	return ret ? ret : count;
+}
+CONFIGFS_ATTR(cfs_ns_, faults);
+
+static ssize_t cfs_ns_range_show(struct config_item *item, char *page,
+				 enum fault_op op)
+{
+	struct nvmev_cfs_ns *n = to_cfs_ns(item);
+	struct nvmev_ns *ns = cfs_ns_live(n);
+	ssize_t len = ns ? nvmev_fault_show_ranges(ns, op, page) : 0;
+
+	cfs_ns_unlock(n);
+	return len;
+}
+
+static ssize_t cfs_ns_range_store(struct config_item *item, const char *page,
+				  size_t count, enum fault_op op)
+{
+	struct nvmev_cfs_ns *n = to_cfs_ns(item);
+	const char *attr = op == FAULT_READ ? "bad_read" : "bad_write";
+	const char *why = "the device is off; echo 1 > power first";
+	struct nvmev_ns *ns;
+	char val[48];
+	int ret;
+
+	ret = cfs_copy(n->d, attr, val, sizeof(val), page, count);
+	if (ret)
+		return ret;
+	ns = cfs_ns_live(n);
+	ret = ns ? nvmev_fault_range(ns, op, val, &why) : -ENODEV;
+	if (ret)
+		pr_err("%s/namespaces/%u/%s: %s\n",
+		       config_item_name(&n->d->group.cg_item), n->nsid, attr,
+		       why);
+	cfs_ns_unlock(n);
+	return ret ? ret : count;
+}
+
+#define CFS_NS_RANGE_ATTR(field, op)					\
+static ssize_t cfs_ns_##field##_show(struct config_item *item, char *page) \
+{									\
+	return cfs_ns_range_show(item, page, op);			\
+}									\
+static ssize_t cfs_ns_##field##_store(struct config_item *item,	\
+				      const char *page, size_t count)	\
+{									\
+	return cfs_ns_range_store(item, page, count, op);		\
+}									\
+CONFIGFS_ATTR(cfs_ns_, field)
+
+CFS_NS_RANGE_ATTR(bad_read, FAULT_READ);
+CFS_NS_RANGE_ATTR(bad_write, FAULT_WRITE);
+
+static ssize_t cfs_ns_fault_stats_show(struct config_item *item, char *page)
+{
+	struct nvmev_cfs_ns *n = to_cfs_ns(item);
+	struct nvmev_ns *ns = cfs_ns_live(n);
+	ssize_t len = ns ? nvmev_fault_show_stats(ns, page) : 0;
+
+	cfs_ns_unlock(n);
+	return len;
+}
+CONFIGFS_ATTR_RO(cfs_ns_, fault_stats);
+
+/* At power on: each namespace directory's faults, on its namespace. */
+static void cfs_apply_faults(struct nvmev_cfs_dev *d)
+{
+	struct nvmev_cfs_ns *n;
+	const char *why;
+
+	mutex_lock(&d->dev->ns_lock);
+	list_for_each_entry(n, &d->namespaces, node) {
+		struct nvmev_ns *ns = d->dev->ns[n->nsid];
+
+		if (ns && n->faults[0] && nvmev_fault_set(ns, n->faults, &why))
+			pr_err("%s/namespaces/%u/faults: %s\n",
+			       config_item_name(&d->group.cg_item), n->nsid,
+			       why);
+	}
+	mutex_unlock(&d->dev->ns_lock);
+}
+
 static struct configfs_attribute *cfs_ns_attrs[] = {
+	&cfs_ns_attr_faults,
+	&cfs_ns_attr_bad_read,
+	&cfs_ns_attr_bad_write,
+	&cfs_ns_attr_fault_stats,
 	&cfs_ns_attr_kind,
 	&cfs_ns_attr_size,
 	&cfs_ns_attr_lba_size,
@@ -630,6 +788,10 @@ static int cfs_power_on(struct nvmev_cfs_dev *d)
 	strscpy(cfg->serial, d->serial, sizeof(cfg->serial));
 	strscpy(cfg->model, d->model, sizeof(cfg->model));
 	ret = nvmev_dev_create(cfg, &d->dev);
+	if (!ret) {
+		WRITE_ONCE(d->dev->vwc_max, (u64)d->volatile_cache_mib << 20);
+		cfs_apply_faults(d);
+	}
 out:
 	kfree(specs);
 	kfree(kps);
@@ -637,34 +799,102 @@ out:
 	return ret;
 }
 
+/* 1 while attached; 0 when off, and after a power cut (data kept). */
 static ssize_t cfs_power_show(struct config_item *item, char *page)
 {
-	return sysfs_emit(page, "%d\n", !!READ_ONCE(to_cfs_dev(item)->dev));
+	struct nvmev_cfs_dev *d = to_cfs_dev(item);
+	bool on;
+
+	mutex_lock(&d->lock);
+	on = d->dev && !d->cut;
+	mutex_unlock(&d->lock);
+	return sysfs_emit(page, "%d\n", on);
 }
 
+/*
+ * 1 attaches (after a cut: the same device, with what a drive keeps), 0
+ * detaches and frees it, "cut" and "cut-torn" cut the power
+ * (docs/faults.md).
+ */
 static ssize_t cfs_power_store(struct config_item *item, const char *page,
 			       size_t count)
 {
 	struct nvmev_cfs_dev *d = to_cfs_dev(item);
-	bool on;
+	const char *name = config_item_name(item);
+	int cut = sysfs_streq(page, "cut") ? 1 :
+		  sysfs_streq(page, "cut-torn") ? 2 : 0;
+	bool on = false;
 	int ret = 0;
 
-	if (kstrtobool(page, &on)) {
-		pr_err("%s/power: use 1 (attach) or 0 (detach)\n",
-		       config_item_name(item));
+	if (!cut && kstrtobool(page, &on)) {
+		pr_err("%s/power: use 1 (attach), 0 (detach), cut or cut-torn\n",
+		       name);
 		return -EINVAL;
 	}
 	mutex_lock(&d->lock);
-	if (on && !d->dev) {
+	if (cut) {
+		if (!d->dev || d->cut) {
+			pr_err("%s/power: the device is not attached\n", name);
+			ret = -ENODEV;
+		} else {
+			ret = nvmev_power_cut(d->dev, cut == 2);
+			d->cut = !ret;
+		}
+	} else if (on && d->dev && d->cut) {
+		ret = nvmev_power_restore(d->dev);
+		d->cut = !!ret;
+	} else if (on && !d->dev) {
 		ret = cfs_power_on(d);
 	} else if (!on && d->dev) {
 		nvmev_dev_destroy(d->dev);
 		d->dev = NULL;
+		d->cut = false;
 	}
 	mutex_unlock(&d->lock);
 	return ret ? ret : count;
 }
 CONFIGFS_ATTR(cfs_, power);
+
+/*
+ * Writing 1 sets Controller Fatal Status (CSTS.CFS) on the device that is
+ * on: it stops taking and completing commands until the host resets it.
+ * Reads 1 while that lasts.
+ */
+static ssize_t cfs_fatal_show(struct config_item *item, char *page)
+{
+	struct nvmev_cfs_dev *d = to_cfs_dev(item);
+	bool fatal;
+
+	mutex_lock(&d->lock);
+	fatal = d->dev && (READ_ONCE(d->dev->fatal) ||
+			   READ_ONCE(d->dev->fatal_req));
+	mutex_unlock(&d->lock);
+	return sysfs_emit(page, "%d\n", fatal);
+}
+
+static ssize_t cfs_fatal_store(struct config_item *item, const char *page,
+			       size_t count)
+{
+	struct nvmev_cfs_dev *d = to_cfs_dev(item);
+	bool v;
+	int ret = 0;
+
+	if (kstrtobool(page, &v) || !v) {
+		pr_err("%s/fatal: write 1; the host's reset clears it\n",
+		       config_item_name(item));
+		return -EINVAL;
+	}
+	mutex_lock(&d->lock);
+	if (!d->dev) {
+		pr_err("%s/fatal: the device is off\n", config_item_name(item));
+		ret = -ENODEV;
+	} else {
+		WRITE_ONCE(d->dev->fatal_req, true);
+	}
+	mutex_unlock(&d->lock);
+	return ret ? ret : count;
+}
+CONFIGFS_ATTR(cfs_, fatal);
 
 /* Where the device sits on PCI while on (e.g. 10000:00:00.0), else empty. */
 static ssize_t cfs_pci_show(struct config_item *item, char *page)
@@ -689,6 +919,7 @@ static struct configfs_attribute *cfs_dev_attrs[] = {
 	&cfs_attr_cpus,
 	&cfs_attr_dispatcher,
 	&cfs_attr_poll_idle_us,
+	&cfs_attr_volatile_cache_mib,
 	&cfs_attr_profile,
 	&cfs_attr_ssd,
 	&cfs_attr_zns,
@@ -697,6 +928,7 @@ static struct configfs_attribute *cfs_dev_attrs[] = {
 	&cfs_attr_model,
 	&cfs_attr_power,
 	&cfs_attr_pci,
+	&cfs_attr_fatal,
 	NULL,
 };
 
@@ -754,6 +986,7 @@ static void cfs_drop_dev(struct config_group *group, struct config_item *item)
 	if (d->dev) {
 		nvmev_dev_destroy(d->dev);
 		d->dev = NULL;
+		d->cut = false;
 	}
 	mutex_unlock(&d->lock);
 	config_item_put(item);
@@ -761,7 +994,7 @@ static void cfs_drop_dev(struct config_group *group, struct config_item *item)
 
 static ssize_t cfs_features_show(struct config_item *item, char *page)
 {
-	return sysfs_emit(page, "kind capacity lba_size mdts io_queues cpus dispatcher poll_idle_us profile ssd zns kv serial model power pci namespaces\n");
+	return sysfs_emit(page, "kind capacity lba_size mdts io_queues cpus dispatcher poll_idle_us profile ssd zns kv serial model power pci fatal volatile_cache_mib namespaces faults\n");
 }
 CONFIGFS_ATTR_RO(cfs_, features);
 

@@ -149,6 +149,7 @@ void nvmev_sq_delete(struct nvmev_dev *dev, u16 qid, bool abort_held)
 	WRITE_ONCE(sq->deleted, true);
 	WRITE_ONCE(dev->sqs[qid], NULL);
 	WRITE_ONCE(dev->sq_deletions, dev->sq_deletions + 1);
+	nvmev_lost_requeue(dev, sq);
 	for (i = 0; i < dev->cfg.nr_workers; i++)
 		wake_up(&dev->workers[i].wq);
 	while (atomic_read(&sq->inflight))
@@ -204,6 +205,7 @@ void nvmev_ctrl_reset(struct nvmev_dev *dev)
 	WRITE_ONCE(dev->ready, false);
 	for (qid = NVMEV_MAX_QID; qid >= 0; qid--)
 		nvmev_sq_delete(dev, qid, false);
+	WRITE_ONCE(dev->fatal, false);
 	if (dev->admin_wq)
 		flush_workqueue(dev->admin_wq);
 	for (qid = NVMEV_MAX_QID; qid >= 0; qid--)
@@ -259,6 +261,26 @@ bool nvmev_ctrl_poll_regs(struct nvmev_dev *dev)
 			dev->cc = 0;
 			writel(NVME_CSTS_NSSRO, dev->bar + NVME_REG_CSTS);
 			return true;
+		}
+	}
+
+	/* Power cut: the device is off the bus until configfs powers it. */
+	if (unlikely(READ_ONCE(dev->gone)))
+		return false;
+	if (unlikely(READ_ONCE(dev->cut_req))) {
+		nvmev_power_cut_now(dev);
+		return true;
+	}
+
+	/* configfs asked for a fatal error: stop until the host resets us. */
+	if (unlikely(READ_ONCE(dev->fatal_req))) {
+		WRITE_ONCE(dev->fatal_req, false);
+		if (dev->ready) {
+			pr_warn("%s: controller fatal status set (fault injection)\n",
+				dev->name);
+			WRITE_ONCE(dev->ready, false);
+			WRITE_ONCE(dev->fatal, true);
+			csts_update(dev, 0, NVME_CSTS_CFS);
 		}
 	}
 

@@ -310,6 +310,73 @@ static void account_lateness(struct nvmev_dev *dev, u64 now, u64 deadline)
 		WRITE_ONCE(dev->stats.late_max_ns, late);
 }
 
+/*
+ * A lost completion (fault injection) waits on dev->lost, off the
+ * workers, until the host aborts the command (nvmev_lost_abort()) or
+ * deletes its queue (nvmev_lost_requeue()).  It no longer keeps the
+ * device busy: the dispatcher may idle meanwhile, as a drive would.
+ */
+static void lost_hold(struct nvmev_dev *dev, struct nvmev_io *io)
+{
+	spin_lock(&dev->lost_lock);
+	list_add_tail(&io->node, &dev->lost);
+	spin_unlock(&dev->lost_lock);
+	atomic64_inc(&dev->stats.lost);
+	atomic_dec(&dev->inflight);
+}
+
+/* Back to a worker, to be completed now (or dropped with its queue). */
+static void lost_release(struct nvmev_dev *dev, struct nvmev_io *io)
+{
+	io->lost = false;
+	io->deadline = ktime_get_ns();
+	atomic_inc(&dev->inflight);
+	nvmev_worker_queue(dev, io);
+}
+
+/*
+ * Abort: a held command completes with "Command Abort Requested".
+ * Returns false when no lost command has that SQ and command identifier.
+ */
+bool nvmev_lost_abort(struct nvmev_dev *dev, u16 sqid, u16 cid)
+{
+	struct nvmev_io *io, *found = NULL;
+
+	spin_lock(&dev->lost_lock);
+	list_for_each_entry(io, &dev->lost, node) {
+		if (io->sq->qid == sqid && io->cmd.common.command_id == cid) {
+			list_del(&io->node);
+			found = io;
+			break;
+		}
+	}
+	spin_unlock(&dev->lost_lock);
+	if (!found)
+		return false;
+	found->status = NVME_SC_ABORT_REQ;
+	atomic64_inc(&dev->stats.aborted);
+	lost_release(dev, found);
+	return true;
+}
+
+/* @sq is being deleted: its lost commands go with it (finish_deleted()). */
+void nvmev_lost_requeue(struct nvmev_dev *dev, struct nvmev_sq *sq)
+{
+	struct nvmev_io *io, *tmp;
+	LIST_HEAD(mine);
+
+	spin_lock(&dev->lost_lock);
+	list_for_each_entry_safe(io, tmp, &dev->lost, node)
+		if (io->sq == sq)
+			list_move_tail(&io->node, &mine);
+	spin_unlock(&dev->lost_lock);
+	list_for_each_entry_safe(io, tmp, &mine, node) {
+		list_del(&io->node);
+		lost_release(dev, io);
+	}
+}
+
+#define NVMEV_FATAL_RETRY_NS	NSEC_PER_MSEC
 #define NVMEV_FULL_CQS		8	/* full CQs one pass skips past */
 #define NVMEV_CQ_RETRY_NS	(50 * NSEC_PER_USEC)
 
@@ -336,6 +403,10 @@ static u64 complete_due(struct nvmev_dev *dev, struct nvmev_worker *w)
 	u64 now = ktime_get_ns(), next = 0;
 	int nfull = 0;
 
+	/* Controller Fatal Status: nothing completes until the reset. */
+	if (unlikely(READ_ONCE(dev->fatal)))
+		return list_empty(&w->pending) ? 0 : now + NVMEV_FATAL_RETRY_NS;
+
 	list_for_each_entry_safe(io, tmp, &w->pending, node) {
 		struct nvmev_sq *sq = io->sq;
 		struct nvmev_cq *cq = sq->cq;
@@ -347,6 +418,11 @@ static u64 complete_due(struct nvmev_dev *dev, struct nvmev_worker *w)
 		if (READ_ONCE(sq->deleted)) {
 			list_del(&io->node);
 			finish_deleted(dev, io);
+			continue;
+		}
+		if (unlikely(io->lost)) {
+			list_del(&io->node);
+			lost_hold(dev, io);
 			continue;
 		}
 		if (cq_listed(full, nfull, cq))

@@ -283,6 +283,8 @@ static void nvm_execute(struct nvmev_ns *ns, struct nvmev_io *io)
 		atomic64_add(io->bytes >> 9, &st->units_read);
 		break;
 	case nvme_cmd_write:
+		nvmev_vwc_write(ns, io->offset, io->bytes,
+				rw_flags(cmd) & NVMEV_T_FUA);
 		io->status = nvmev_xfer_store(ns, cmd, io->offset, io->bytes,
 					      false);
 		if (!io->status)
@@ -301,21 +303,26 @@ static void nvm_execute(struct nvmev_ns *ns, struct nvmev_io *io)
 		io->status = nvm_check_unc(ns, io);
 		break;
 	case nvme_cmd_write_zeroes:
+		nvmev_vwc_commit(ns);
 		nvmev_store_zero(&ns->store, io->offset,
 				 (u64)nlb << ns->lba_shift);
 		io->status = nvm_clear_unc(ns, io->slba, nlb);
 		break;
 	case nvme_cmd_write_uncor:
+		nvmev_vwc_commit(ns);
 		if (nvmev_ns_unc_update(ns, io->slba, nlb, true))
 			io->status = NVME_SC_INTERNAL;
 		break;
 	case nvme_cmd_dsm:
+		nvmev_vwc_commit(ns);
 		io->status = nvm_dsm(ns, io);
 		break;
 	case NVMEV_CMD_COPY:
+		nvmev_vwc_commit(ns);
 		io->status = nvm_copy(ns, io);
 		break;
 	case nvme_cmd_flush:
+		nvmev_vwc_commit(ns);
 		break;
 	}
 }

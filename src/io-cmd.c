@@ -49,20 +49,26 @@ static u16 io_check(struct nvmev_dev *dev, struct nvmev_io *io, u64 now)
 	const struct nvme_command *cmd = &io->cmd;
 	u32 nsid = le32_to_cpu(cmd->common.nsid);
 	struct nvmev_ns *ns;
+	u16 status;
 
 	/* No fused operations (FUSES = 0): refuse either half cleanly. */
 	if (cmd->common.flags & NVMEV_FUSE_MASK)
 		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
-	/* Flush of every namespace: our data is in memory already. */
-	if (cmd->common.opcode == nvme_cmd_flush && nsid == NVME_NSID_ALL)
+	/* Flush of every namespace: the volatile caches are emptied now. */
+	if (cmd->common.opcode == nvme_cmd_flush && nsid == NVME_NSID_ALL) {
+		nvmev_vwc_commit_all(dev);
 		return NVME_SC_SUCCESS;
+	}
 	ns = nvmev_ns_active(dev, nsid);
 	if (!ns)
 		return NVME_SC_INVALID_NS | NVME_STATUS_DNR;
 	if (ns->state != NVMEV_NS_LIVE)
 		return NVME_SC_NS_NOT_READY;
 	io->ns = ns;
-	return ns->ops->parse(ns, io, now);
+	status = ns->ops->parse(ns, io, now);
+	if (!status && unlikely(READ_ONCE(ns->fault_on)))
+		status = nvmev_fault_io(ns, io, now);
+	return status;
 }
 
 /*
@@ -77,7 +83,8 @@ static bool io_inline_ok(struct nvmev_io *io)
 {
 	u8 op = io->cmd.common.opcode;
 
-	return io->ns && !io->done && io->ns->kind == &nvmev_nvm_kind &&
+	return io->ns && !io->done && !io->lost &&
+	       io->ns->kind == &nvmev_nvm_kind &&
 	       (op == nvme_cmd_read || op == nvme_cmd_write) &&
 	       io->bytes <= NVMEV_INLINE_MAX &&
 	       io->deadline <= ktime_get_ns();
@@ -107,6 +114,7 @@ void nvmev_io_submit(struct nvmev_dev *dev, struct nvmev_sq *sq,
 	io->status = 0;
 	io->done = false;
 	io->cq_waited = false;
+	io->lost = false;
 	io->result = 0;
 	io->slba = 0;
 	io->offset = 0;

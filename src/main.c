@@ -653,6 +653,10 @@ static int nvmev_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "completions_inline %lld\n",
 		   atomic64_read(&dev->stats.inline_done));
 	seq_printf(m, "error_log_entries %llu\n", READ_ONCE(dev->err_count));
+	seq_printf(m, "completions_lost %lld\n",
+		   atomic64_read(&dev->stats.lost));
+	seq_printf(m, "lost_aborted %lld\n",
+		   atomic64_read(&dev->stats.aborted));
 	nvmev_pwr_show(dev, m);
 	mutex_lock(&dev->ns_lock);	/* no namespace is freed meanwhile */
 	for (i = 1; i <= NVMEV_MAX_NS; i++) {
@@ -844,6 +848,9 @@ int nvmev_dev_create(const struct nvmev_config *cfg, struct nvmev_dev **out)
 	strscpy(dev->name, cfg->name, sizeof(dev->name));
 	spin_lock_init(&dev->admin_lock);
 	spin_lock_init(&dev->err_lock);
+	spin_lock_init(&dev->lost_lock);
+	INIT_LIST_HEAD(&dev->lost);
+	init_completion(&dev->cut_done);
 	mutex_init(&dev->ns_lock);
 	INIT_LIST_HEAD(&dev->admin_backlog);
 	atomic64_set(&dev->backing_pages, 0);

@@ -163,10 +163,12 @@ static void ns_identity_init(struct nvmev_ns *ns)
 
 static void ns_free(struct nvmev_ns *ns)
 {
+	nvmev_vwc_commit(ns);
 	if (ns->kind->exit)
 		ns->kind->exit(ns);
 	nvmev_store_exit(ns);
 	kvfree(ns->unc_buf);
+	nvmev_fault_exit(ns);
 	kfree(ns);
 }
 
@@ -202,12 +204,15 @@ struct nvmev_ns *nvmev_ns_create(struct nvmev_dev *dev,
 		goto nomem;
 	ns->unc_buf = kvcalloc(NVMEV_UNC_INITIAL, sizeof(*ns->unc_buf),
 			       GFP_KERNEL);
-	if (!ns->unc_buf) {
+	if (!ns->unc_buf || nvmev_fault_init(ns)) {
+		kvfree(ns->unc_buf);
+		nvmev_fault_exit(ns);
 		kfree(ns);
 		goto nomem;
 	}
 	lba_ranges_init(&ns->unc, ns->unc_buf, NVMEV_UNC_INITIAL);
 	spin_lock_init(&ns->unc_lock);
+	nvmev_vwc_init(ns);
 	ns->dev = dev;
 	ns->nsid = nsid;
 	ns->generation = ++dev->ns_generation;
@@ -226,6 +231,7 @@ struct nvmev_ns *nvmev_ns_create(struct nvmev_dev *dev,
 		if (ns->memmap_offset == U64_MAX) {
 			/* Free bytes exist, but not in one piece. */
 			kvfree(ns->unc_buf);
+			nvmev_fault_exit(ns);
 			kfree(ns);
 			*status = NVME_SC_NS_INSUFFICIENT_CAP | NVME_STATUS_DNR;
 			return NULL;
@@ -233,6 +239,7 @@ struct nvmev_ns *nvmev_ns_create(struct nvmev_dev *dev,
 	}
 	if (nvmev_store_init(ns)) {
 		kvfree(ns->unc_buf);
+		nvmev_fault_exit(ns);
 		kfree(ns);
 		goto nomem;
 	}
@@ -240,6 +247,7 @@ struct nvmev_ns *nvmev_ns_create(struct nvmev_dev *dev,
 	if (ret) {
 		nvmev_store_exit(ns);
 		kvfree(ns->unc_buf);
+		nvmev_fault_exit(ns);
 		kfree(ns);
 		if (ret == -ENOMEM)
 			goto nomem;

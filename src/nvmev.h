@@ -19,12 +19,14 @@
 #include <linux/srcu.h>
 #include <linux/wait.h>
 #include <linux/list.h>
+#include <linux/completion.h>
 
 #include "pure/nvm_timing.h"
 #include "pure/ssd_ftl.h"
 #include "pure/zns_model.h"
 #include "pure/kv_model.h"
 #include "pure/lba_ranges.h"
+#include "pure/fault.h"
 #include "pure/power.h"
 
 #define NVMEV_VENDOR_ID		0xcafe	/* not a registered vendor; private domain only */
@@ -199,6 +201,7 @@ struct nvmev_io {
 	u16 status;			/* NVMe status, without the phase bit */
 	bool done;			/* executed, or refused: nothing to run */
 	bool cq_waited;			/* found its CQ full at least once */
+	bool lost;			/* fault: its completion is never posted */
 	u64 result;			/* completion dwords 0 and 1 */
 	u64 deadline;			/* ns, when the model says it completes */
 	u64 slba;			/* first LBA, from the command */
@@ -231,6 +234,8 @@ struct nvmev_stats {
 	atomic64_t cq_full_waits;	/* completions that waited for CQ room */
 	atomic64_t aborted_sq_del;	/* completed as "aborted due to SQ deletion" */
 	atomic64_t inline_done;		/* completed by the dispatcher itself */
+	atomic64_t lost;		/* fault: completions held back */
+	atomic64_t aborted;		/* lost commands the host aborted */
 };
 
 /* The data store of one namespace. */
@@ -337,6 +342,14 @@ struct nvmev_ns {
 	spinlock_t unc_lock;
 	struct lba_ranges unc;
 	struct lba_range *unc_buf;
+	/* Fault injection (configfs); fault_on lets I/O skip the lock. */
+	spinlock_t fault_lock;
+	struct fault *fault;
+	bool fault_on;
+	/* Volatile write cache: what unflushed writes overwrote (powercut.c). */
+	spinlock_t vwc_lock;
+	struct list_head vwc_log;
+	u64 vwc_bytes;			/* bytes the log holds */
 	u8 uuid[16];
 	u8 nguid[16];
 	u8 eui64[8];
@@ -416,6 +429,14 @@ struct nvmev_dev {
 	u8 err_log[NVMEV_ERR_LOG_ENTRIES][64];	/* ring, newest at err_count - 1 */
 
 	struct nvmev_stats stats;
+	spinlock_t lost_lock;		/* protects lost */
+	struct list_head lost;		/* fault: I/Os whose completion is held back */
+	bool fatal_req;			/* configfs asks for CSTS.CFS */
+	bool fatal;			/* CSTS.CFS set, or power cut: nothing completes */
+	u64 vwc_max;			/* volatile write cache bytes; 0: none */
+	int cut_req;			/* configfs asks for a power cut: 1, 2 torn */
+	struct completion cut_done;	/* the dispatcher has cut the power */
+	bool gone;			/* power cut: off the bus, registers dead */
 
 	struct dentry *debugfs;		/* /sys/kernel/debug/nvmev/<name> */
 
@@ -482,6 +503,7 @@ void nvmev_pwr_show(struct nvmev_dev *dev, struct seq_file *m);
 int nvmev_pci_create(struct nvmev_dev *dev);
 int nvmev_pci_add_bus(struct nvmev_dev *dev);
 void nvmev_pci_remove_bus(struct nvmev_dev *dev);
+void nvmev_pci_reset_cfg(struct nvmev_dev *dev);
 void nvmev_pci_destroy(struct nvmev_dev *dev);
 void nvmev_raise_irq(struct nvmev_dev *dev, u16 vector);
 
@@ -585,6 +607,28 @@ void nvmev_io_execute(struct nvmev_dev *dev, struct nvmev_io *io);
 void nvmev_error_log(struct nvmev_dev *dev, u16 sqid,
 		     const struct nvme_command *cmd, u16 status, u64 lba);
 
+/* inject.c: fault injection on a namespace's I/O */
+int nvmev_fault_init(struct nvmev_ns *ns);
+void nvmev_fault_exit(struct nvmev_ns *ns);
+u16 nvmev_fault_io(struct nvmev_ns *ns, struct nvmev_io *io, u64 now);
+int nvmev_fault_set(struct nvmev_ns *ns, const char *s, const char **why);
+int nvmev_fault_range(struct nvmev_ns *ns, enum fault_op op, const char *s,
+		      const char **why);
+ssize_t nvmev_fault_show_ranges(struct nvmev_ns *ns, enum fault_op op,
+				char *page);
+ssize_t nvmev_fault_show_stats(struct nvmev_ns *ns, char *page);
+
+/* powercut.c: the volatile write cache and power cuts */
+void nvmev_vwc_init(struct nvmev_ns *ns);
+void nvmev_vwc_commit(struct nvmev_ns *ns);
+void nvmev_vwc_commit_all(struct nvmev_dev *dev);
+void nvmev_vwc_write(struct nvmev_ns *ns, u64 offset, u64 len, bool fua);
+u64 nvmev_vwc_cut(struct nvmev_ns *ns, bool torn);
+#define NVMEV_CUT_TIMEOUT_S	30
+void nvmev_power_cut_now(struct nvmev_dev *dev);
+int nvmev_power_cut(struct nvmev_dev *dev, bool torn);
+int nvmev_power_restore(struct nvmev_dev *dev);
+
 /* dispatch.c */
 int nvmev_cpuhp_init(void);
 void nvmev_cpuhp_exit(void);
@@ -592,6 +636,8 @@ int nvmev_threads_start(struct nvmev_dev *dev);
 void nvmev_threads_stop(struct nvmev_dev *dev);
 void nvmev_worker_queue(struct nvmev_dev *dev, struct nvmev_io *io);
 bool nvmev_io_complete_inline(struct nvmev_dev *dev, struct nvmev_io *io);
+bool nvmev_lost_abort(struct nvmev_dev *dev, u16 sqid, u16 cid);
+void nvmev_lost_requeue(struct nvmev_dev *dev, struct nvmev_sq *sq);
 
 /* Command dwords, whatever a kernel version calls them. */
 static inline u32 nvmev_cdw(const struct nvme_command *cmd, int n)

@@ -106,13 +106,21 @@ static void nvmev_cfg_init(struct nvmev_dev *dev, u64 bar)
 	cfg_set(w, CAP_EXP + PCI_EXP_DEVCTL2, 2, 0x7fff);
 }
 
+/* Config space as after power on (nvmev_power_restore()). */
+void nvmev_pci_reset_cfg(struct nvmev_dev *dev)
+{
+	nvmev_cfg_init(dev, dev->bar_window.start);
+}
+
 static int nvmev_cfg_read(struct pci_bus *bus, unsigned int devfn, int where,
 			  int size, u32 *val)
 {
 	struct nvmev_dev *dev = bus_to_nvmev(bus);
 	unsigned long flags;
 
-	if (devfn != 0 || where < 0 || where + size > PCI_CFG_SPACE_EXP_SIZE) {
+	/* Power cut: the function is absent, reads return all ones. */
+	if (devfn != 0 || where < 0 || where + size > PCI_CFG_SPACE_EXP_SIZE ||
+	    READ_ONCE(dev->gone)) {
 		*val = size == 4 ? ~0U : (1U << (size * 8)) - 1;
 		return PCIBIOS_DEVICE_NOT_FOUND;
 	}
@@ -129,7 +137,8 @@ static int nvmev_cfg_write(struct pci_bus *bus, unsigned int devfn, int where,
 	unsigned long flags;
 	int i;
 
-	if (devfn != 0 || where < 0 || where + size > PCI_CFG_SPACE_EXP_SIZE)
+	if (devfn != 0 || where < 0 || where + size > PCI_CFG_SPACE_EXP_SIZE ||
+	    READ_ONCE(dev->gone))
 		return PCIBIOS_DEVICE_NOT_FOUND;
 
 	spin_lock_irqsave(&dev->cfg_lock, flags);
@@ -208,8 +217,14 @@ static int nvmev_msi_set_affinity(struct irq_data *d,
 	return IRQ_SET_MASK_OK;
 }
 
+/* Edge flow: nothing to acknowledge, the message is the whole interrupt. */
+static void nvmev_msi_ack(struct irq_data *d)
+{
+}
+
 static struct irq_chip nvmev_msi_chip = {
 	.name			= "nvmev-MSI",
+	.irq_ack		= nvmev_msi_ack,
 	.irq_compose_msi_msg	= nvmev_msi_compose,
 	.irq_set_affinity	= nvmev_msi_set_affinity,
 };
@@ -221,8 +236,15 @@ static int nvmev_msi_init(struct irq_domain *domain,
 	struct msi_desc *desc = arg->desc;
 	struct nvmev_dev *dev = bus_to_nvmev(msi_desc_to_pci_dev(desc)->bus);
 
+	/*
+	 * Edge flow, not the simple one: a vector raised on one CPU while its
+	 * handler runs on another (a worker's completion and the dispatcher's
+	 * inline one, on the same CQ) is marked pending and the handler runs
+	 * again; the simple flow drops it, and the host finds that completion
+	 * only when the command times out ("completion polled").
+	 */
 	irq_domain_set_info(domain, virq, hwirq, info->chip, dev,
-			    handle_simple_irq, NULL, NULL);
+			    handle_edge_irq, NULL, NULL);
 	if (desc->msi_index < NVMEV_MAX_VECTORS)
 		WRITE_ONCE(dev->vec_virq[desc->msi_index], virq);
 	return 0;

@@ -173,6 +173,11 @@ int fault_range_cmd(struct fault *f, enum fault_op op, const char *s,
 		*why = "use +LBA, +FIRST-LAST, -LBA, -FIRST-LAST or clear";
 		return -EINVAL;
 	}
+	if (s[0] == '+' && f->nr_lbas &&
+	    (start >= f->nr_lbas || nlb > f->nr_lbas - start)) {
+		*why = "the range ends past the namespace";
+		return -EINVAL;
+	}
 	ret = s[0] == '+' ? lba_ranges_add(r, start, nlb) :
 			    lba_ranges_remove(r, start, nlb);
 	if (ret == -ENOSPC)
@@ -204,6 +209,7 @@ void fault_decide(struct fault *f, enum fault_op op, u64 slba, u64 nlb,
 	    lba_ranges_overlaps(&f->bad[op], slba, nlb)) {
 		v->status = op == FAULT_READ ? FAULT_SC_READ_ERROR :
 					       FAULT_SC_WRITE_FAULT;
+		v->media = true;
 		f->st.media[op]++;
 	}
 	if (c->err_ppm[op] && draw(f, c->err_ppm[op]) && !v->status) {

@@ -68,11 +68,13 @@ struct fault {
 	struct lba_ranges bad[2];	/* [FAULT_READ], [FAULT_WRITE] */
 	struct lba_range buf[2][FAULT_MAX_RANGES];
 	struct fault_stats st;
+	u64 nr_lbas;			/* ranges must end by here; 0: no limit */
 };
 
 /* What happens to one command. */
 struct fault_verdict {
 	u16 status;			/* 0: none; else the status to answer */
+	bool media;			/* status from a media range: lasting */
 	bool lost;			/* never complete it */
 	u64 delay_ns;			/* extra time before its completion */
 };
@@ -90,7 +92,8 @@ int fault_parse(struct fault *f, const char *s, const char **why);
 /*
  * Change the media ranges of @op (FAULT_READ or FAULT_WRITE) by one
  * command: "+START-END" or "+LBA" adds, "-START-END" or "-LBA" removes
- * (END inclusive), "clear" empties them.  Returns 0, or -EINVAL or
+ * (END inclusive), "clear" empties them.  An added range must end by
+ * f->nr_lbas, if that is set.  Returns 0, or -EINVAL or
  * -ENOSPC (FAULT_MAX_RANGES reached) with *why; unchanged then.
  */
 int fault_range_cmd(struct fault *f, enum fault_op op, const char *s,

@@ -20,7 +20,7 @@
 #    doing I/O; bad names and values refused, EBUSY while on, a namespace
 #    that does not fit refused at power with its reason, TNVMCAP;
 #  - rmmod with devices configured is refused (configfs holds the module);
-#  - CYCLES (default 200) mkdir/power on/controller live/power off/rmdir
+#  - CYCLES (default 120) mkdir/power on/controller live/power off/rmdir
 #    cycles with Slab and MemAvailable back where they were;
 #  - BAR slots: a 64 KiB reservation holds 4 devices, the 5th is refused.
 # append: memmap=2M$0x100000000
@@ -33,7 +33,7 @@ fi
 source "$(dirname "$0")/../lib/guest.sh"
 
 C=/sys/kernel/config/nvmev
-CYCLES=${CYCLES:-200}
+CYCLES=${CYCLES:-120}
 KV=(python3 "$NVMEV_SRC/src/tools/nvmev-kv")
 # Bounds as in 60-load-unload: a leak shows as growth over the second half.
 MAX_AVAIL_DRIFT_KB=32768
@@ -41,18 +41,6 @@ MAX_HALF_SLAB_KB=512
 
 mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config
 
-# The controller (nvmeN) of configfs device $1, once it is live.
-ctrl_of() {
-	local pci c
-	pci=$(cat "$C/$1/pci") && [[ -n $pci ]] || return 1
-	for c in /sys/bus/pci/devices/"$pci"/nvme/nvme*; do
-		[[ -e $c ]] || return 1
-		[[ $(cat "$c/state") == live ]] || return 1
-		echo "${c##*/}"
-		return 0
-	done
-	return 1
-}
 # The block device (or, with -g, generic device) whose serial is $1 (read
 # strips the blanks the subsystem's serial attribute keeps).
 dev_by_serial() {
@@ -65,32 +53,6 @@ dev_by_serial() {
 		[[ $sn == "$1" ]] && { echo "/dev/${d##*/}"; return 0; }
 	done
 	return 1
-}
-# make NAME KIND [ATTR=VALUE...]: mkdir, set, power on.
-make_dev() {
-	local name=$1 kind=$2 kv
-	shift 2
-	mkdir "$C/$name" || return 1
-	echo "$kind" >"$C/$name/kind" || return 1
-	for kv in "$@"; do
-		echo "${kv#*=}" >"$C/$name/${kv%%=*}" || return 1
-	done
-	echo 1 >"$C/$name/power"
-}
-# write_rc ATTR VALUE: the errno name of writing VALUE to ATTR (ok if none).
-write_rc() {
-	local out
-	if out=$( (echo "$2" >"$1") 2>&1); then
-		echo ok
-	else
-		case $out in
-		*"Invalid argument"*) echo EINVAL ;;
-		*"Device or resource busy"*) echo EBUSY ;;
-		*"No space left"*) echo ENOSPC ;;
-		*"File exists"*) echo EEXIST ;;
-		*) echo "other: $out" ;;
-		esac
-	fi
 }
 nvmev_lines() { dmesg_since | grep -c 'nvmev: ' || true; }
 settle() {

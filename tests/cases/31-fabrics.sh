@@ -45,18 +45,6 @@ mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config
 
 # ---- helpers ---------------------------------------------------------------
 
-# The controller (nvmeN) of configfs device $1, once it is live.
-ctrl_of() {
-	local pci c
-	pci=$(cat "$C/$1/pci") && [[ -n $pci ]] || return 1
-	for c in /sys/bus/pci/devices/"$pci"/nvme/nvme*; do
-		[[ -e $c ]] || return 1
-		[[ $(cat "$c/state") == live ]] || return 1
-		echo "${c##*/}"
-		return 0
-	done
-	return 1
-}
 # The block device of namespace 1 of subsystem $1 (the multipath head of
 # a fabric subsystem, the namespace itself of a PCIe one).
 dev_by_nqn() {

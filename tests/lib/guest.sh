@@ -225,6 +225,50 @@ status_is() {
 		{ echo "status '$got', want $want"; return 1; }
 }
 
+# ---- configfs devices (C: /sys/kernel/config/nvmev) ---------------------------
+
+C=${C:-/sys/kernel/config/nvmev}
+
+# The controller (nvmeN) of configfs device $1, once it is live.
+ctrl_of() {
+	local pci c
+	pci=$(cat "$C/$1/pci") && [[ -n $pci ]] || return 1
+	for c in /sys/bus/pci/devices/"$pci"/nvme/nvme*; do
+		[[ -e $c ]] || return 1
+		[[ $(cat "$c/state") == live ]] || return 1
+		echo "${c##*/}"
+		return 0
+	done
+	return 1
+}
+# make NAME KIND [ATTR=VALUE...]: mkdir, set, power on.
+make_dev() {
+	local name=$1 kind=$2 kv
+	shift 2
+	mkdir "$C/$name" || return 1
+	echo "$kind" >"$C/$name/kind" || return 1
+	for kv in "$@"; do
+		echo "${kv#*=}" >"$C/$name/${kv%%=*}" || return 1
+	done
+	echo 1 >"$C/$name/power"
+}
+# write_rc ATTR VALUE: the errno name of writing VALUE to ATTR (ok if none).
+write_rc() {
+	local out
+	if out=$( (echo "$2" >"$1") 2>&1); then
+		echo ok
+	else
+		case $out in
+		*"Invalid argument"*) echo EINVAL ;;
+		*"Device or resource busy"*) echo EBUSY ;;
+		*"No space left"*) echo ENOSPC ;;
+		*"No such device"*) echo ENODEV ;;
+		*"File exists"*) echo EEXIST ;;
+		*) echo "other: $out" ;;
+		esac
+	fi
+}
+
 # ---- fio -----------------------------------------------------------------------
 
 # run_fio NAME ARGS...: runs fio on $NVME_NS (unless ARGS name a file),

@@ -40,6 +40,7 @@ static void media_ranges(void)
 	CHECK_EQ(v.status, 0);
 	fault_decide(&f, FAULT_READ, 95, 10, 0, &v);	/* 95..104 */
 	CHECK_EQ(v.status, FAULT_SC_READ_ERROR);
+	CHECK(v.media);
 	fault_decide(&f, FAULT_WRITE, 150, 1, 0, &v);	/* reads only there */
 	CHECK_EQ(v.status, 0);
 	fault_decide(&f, FAULT_WRITE, 500, 1, 0, &v);
@@ -57,6 +58,14 @@ static void media_ranges(void)
 	CHECK_EQ(fault_range_cmd(&f, FAULT_READ, "clear", &why), 0);
 	fault_decide(&f, FAULT_READ, 100, 100, 0, &v);
 	CHECK_EQ(v.status, 0);
+	/* Past the namespace's end: refused, nothing added. */
+	f.nr_lbas = 1000;
+	CHECK_EQ(fault_range_cmd(&f, FAULT_READ, "+990-1000", &why), -EINVAL);
+	CHECK_EQ(f.bad[FAULT_READ].nr, 0);
+	CHECK_EQ(fault_range_cmd(&f, FAULT_READ, "+990-999", &why), 0);
+	CHECK_EQ(fault_range_cmd(&f, FAULT_READ, "-5000", &why), 0);
+	CHECK_EQ(fault_range_cmd(&f, FAULT_READ, "clear", &why), 0);
+	f.nr_lbas = 0;
 	/* Flush and other commands have no ranges. */
 	CHECK_EQ(fault_range_cmd(&f, FAULT_FLUSH, "+1", &why), -EINVAL);
 }
