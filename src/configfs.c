@@ -482,14 +482,13 @@ static ssize_t cfs_ns_faults_store(struct config_item *item, const char *page,
 {
 	struct nvmev_cfs_ns *n = to_cfs_ns(item);
 	const char *why = "";
+	struct fault_cfg probe;
 	struct nvmev_ns *ns;
-	struct fault *probe;
 	char *val;
 	int ret;
 
 	val = kzalloc(CFS_STR, GFP_KERNEL);
-	probe = kvzalloc(sizeof(*probe), GFP_KERNEL);
-	ret = val && probe ? 0 : -ENOMEM;
+	ret = val ? 0 : -ENOMEM;
 	if (!ret)
 		ret = cfs_copy(n->d, "faults", val, CFS_STR, page, count);
 	if (ret)
@@ -498,7 +497,7 @@ static ssize_t cfs_ns_faults_store(struct config_item *item, const char *page,
 	if (ns)
 		ret = nvmev_fault_set(ns, val, &why);
 	else
-		ret = fault_parse(probe, val, &why);
+		ret = fault_cfg_parse(&probe, val, &why);
 	if (!ret)
 		strscpy(n->faults, val, sizeof(n->faults));
 	else
@@ -506,7 +505,6 @@ static ssize_t cfs_ns_faults_store(struct config_item *item, const char *page,
 		       config_item_name(&n->d->group.cg_item), n->nsid, why);
 	cfs_ns_unlock(n);
 out:
-	kvfree(probe);
 	kfree(val);
 	return ret ? ret : count;
 }

@@ -68,9 +68,13 @@ u16 nvmev_fault_io(struct nvmev_ns *ns, struct nvmev_io *io, u64 now)
 	struct fault_verdict v;
 	u64 nlb = 0;
 
-	/* Media ranges are LBAs: a key-value command covers none. */
+	/*
+	 * Media ranges are LBAs: every read and write of the NVM and zoned
+	 * sets names its blocks in CDW10-12 (Write Zeroes and Verify move no
+	 * data); a key-value command covers none.
+	 */
 	if (ns->kind != &nvmev_kv_kind && (op == FAULT_READ || op == FAULT_WRITE))
-		nlb = max_t(u64, io->bytes >> ns->lba_shift, 1);
+		nlb = nvmev_cmd_nlb(&io->cmd);
 	spin_lock(&ns->fault_lock);
 	fault_decide(ns->fault, op, io->slba, nlb, now, &v);
 	spin_unlock(&ns->fault_lock);

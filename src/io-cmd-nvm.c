@@ -41,16 +41,6 @@ struct nvmev_copy_range {
 	u8 rsvd18[14];
 };
 
-static u64 cmd_slba(const struct nvme_command *cmd)
-{
-	return nvmev_cdw(cmd, 10) | (u64)nvmev_cdw(cmd, 11) << 32;
-}
-
-static u32 cmd_nlb(const struct nvme_command *cmd)
-{
-	return (nvmev_cdw(cmd, 12) & 0xffff) + 1;
-}
-
 /* When a command on [slba, slba + nlb) completes: the kind's model says. */
 static u64 nvm_time(struct nvmev_ns *ns, u64 now, u64 slba, u64 nlb,
 		    u32 flags)
@@ -75,7 +65,7 @@ static u16 nvm_parse(struct nvmev_ns *ns, struct nvmev_io *io, u64 now)
 	const struct nvme_command *cmd = &io->cmd;
 	u64 max = (u64)SZ_4K << ns->dev->cfg.mdts;
 	u8 opc = cmd->common.opcode;
-	u32 nlb = cmd_nlb(cmd);
+	u32 nlb = nvmev_cmd_nlb(cmd);
 
 	switch (opc) {
 	case nvme_cmd_read:
@@ -84,7 +74,7 @@ static u16 nvm_parse(struct nvmev_ns *ns, struct nvmev_io *io, u64 now)
 	case nvme_cmd_write_zeroes:
 	case nvme_cmd_verify:
 	case nvme_cmd_write_uncor:
-		io->slba = cmd_slba(cmd);
+		io->slba = nvmev_cmd_slba(cmd);
 		io->offset = io->slba << ns->lba_shift;
 		if (!nvmev_lba_range_ok(ns, io->slba, nlb))
 			return NVME_SC_LBA_RANGE | NVME_STATUS_DNR;
@@ -101,7 +91,7 @@ static u16 nvm_parse(struct nvmev_ns *ns, struct nvmev_io *io, u64 now)
 		u32 cdw12 = nvmev_cdw(cmd, 12);
 		u32 nr = (cdw12 & 0xff) + 1;
 
-		io->slba = cmd_slba(cmd);
+		io->slba = nvmev_cmd_slba(cmd);
 		/* Format 0 only, and no protection information. */
 		if ((cdw12 >> 8) & 0xf || (cdw12 >> 26) & 0xf ||
 		    nvmev_cdw(cmd, 13) >> 16 & 0xf)
@@ -148,7 +138,7 @@ static u16 nvm_parse(struct nvmev_ns *ns, struct nvmev_io *io, u64 now)
 /* Blocks marked by Write Uncorrectable fail reads until rewritten. */
 static u16 nvm_check_unc(struct nvmev_ns *ns, struct nvmev_io *io)
 {
-	if (!nvmev_ns_unc_overlaps(ns, io->slba, cmd_nlb(&io->cmd)))
+	if (!nvmev_ns_unc_overlaps(ns, io->slba, nvmev_cmd_nlb(&io->cmd)))
 		return NVME_SC_SUCCESS;
 	atomic64_inc(&ns->dev->stats.media_errors);
 	return NVME_SC_READ_ERROR | NVME_STATUS_DNR;
@@ -270,7 +260,7 @@ static void nvm_execute(struct nvmev_ns *ns, struct nvmev_io *io)
 {
 	const struct nvme_command *cmd = &io->cmd;
 	struct nvmev_stats *st = &ns->dev->stats;
-	u32 nlb = cmd_nlb(cmd);
+	u32 nlb = nvmev_cmd_nlb(cmd);
 
 	switch (cmd->common.opcode) {
 	case nvme_cmd_read:

@@ -645,6 +645,17 @@ static inline u32 nvmev_cdw(const struct nvme_command *cmd, int n)
 	return le32_to_cpu(((const __le32 *)cmd)[n]);
 }
 
+/* Starting LBA and number of blocks of an LBA-addressed I/O command. */
+static inline u64 nvmev_cmd_slba(const struct nvme_command *cmd)
+{
+	return nvmev_cdw(cmd, 10) | (u64)nvmev_cdw(cmd, 11) << 32;
+}
+
+static inline u32 nvmev_cmd_nlb(const struct nvme_command *cmd)
+{
+	return (nvmev_cdw(cmd, 12) & 0xffff) + 1;
+}
+
 static inline u32 nvmev_lba_size(struct nvmev_ns *ns)
 {
 	return 1U << ns->lba_shift;

@@ -44,16 +44,6 @@ static u16 zns_status(u16 st)
 	return st ? st | NVME_STATUS_DNR : NVME_SC_SUCCESS;
 }
 
-static u64 cmd_slba(const struct nvme_command *cmd)
-{
-	return nvmev_cdw(cmd, 10) | (u64)nvmev_cdw(cmd, 11) << 32;
-}
-
-static u32 cmd_nlb(const struct nvme_command *cmd)
-{
-	return (nvmev_cdw(cmd, 12) & 0xffff) + 1;
-}
-
 /* Writes complete on flash with FUA, or with the volatile cache off. */
 static bool zns_sync(struct nvmev_ns *ns, const struct nvme_command *cmd)
 {
@@ -67,10 +57,10 @@ static u16 zns_parse_write(struct nvmev_ns *ns, struct nvmev_io *io, u64 now,
 {
 	const struct nvme_command *cmd = &io->cmd;
 	u64 max = (u64)SZ_4K << ns->dev->cfg.mdts, lba = 0;
-	u32 nlb = cmd_nlb(cmd);
+	u32 nlb = nvmev_cmd_nlb(cmd);
 	u16 st;
 
-	io->slba = cmd_slba(cmd);
+	io->slba = nvmev_cmd_slba(cmd);
 	if (cmd->common.opcode == nvme_cmd_write_zeroes) {
 		if (((u64)nlb << ns->lba_shift) > NVMEV_DEALLOC_MAX)
 			return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
@@ -98,10 +88,10 @@ static u16 zns_parse_read(struct nvmev_ns *ns, struct nvmev_io *io, u64 now)
 {
 	const struct nvme_command *cmd = &io->cmd;
 	u64 max = (u64)SZ_4K << ns->dev->cfg.mdts;
-	u32 nlb = cmd_nlb(cmd);
+	u32 nlb = nvmev_cmd_nlb(cmd);
 	u16 st;
 
-	io->slba = cmd_slba(cmd);
+	io->slba = nvmev_cmd_slba(cmd);
 	io->offset = io->slba << ns->lba_shift;
 	io->bytes = (u64)nlb << ns->lba_shift;
 	spin_lock(&ns->model_lock);
@@ -134,7 +124,7 @@ static u16 zns_parse_send(struct nvmev_ns *ns, struct nvmev_io *io, u64 now)
 	u32 i;
 	u16 st;
 
-	io->slba = cmd_slba(cmd);
+	io->slba = nvmev_cmd_slba(cmd);
 	if (action == NVME_ZONE_SET_DESC_EXT)	/* no descriptor extensions */
 		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
 	if (all && action == ZNS_ACT_RESET &&
@@ -166,7 +156,7 @@ static u16 zns_parse_recv(struct nvmev_ns *ns, struct nvmev_io *io, u64 now)
 	u32 cdw13 = nvmev_cdw(cmd, 13);
 	u64 max = (u64)SZ_4K << ns->dev->cfg.mdts;
 
-	io->slba = cmd_slba(cmd);
+	io->slba = nvmev_cmd_slba(cmd);
 	io->bytes = ((u64)nvmev_cdw(cmd, 12) + 1) * 4;
 	/* Zone Report only: no extended report (no descriptor extensions). */
 	if ((cdw13 & 0xff) != NVME_ZRA_ZONE_REPORT ||
@@ -313,7 +303,7 @@ static void zns_execute(struct nvmev_ns *ns, struct nvmev_io *io)
 	case nvme_cmd_write_zeroes:
 		/* The store may hold an old zone's data here (memmap). */
 		nvmev_store_zero(&ns->store, io->offset,
-				 (u64)cmd_nlb(cmd) << ns->lba_shift);
+				 (u64)nvmev_cmd_nlb(cmd) << ns->lba_shift);
 		break;
 	case nvme_cmd_zone_mgmt_send:
 		zns_drop_data(ns, io);

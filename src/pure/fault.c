@@ -109,20 +109,30 @@ static int fault_set(void *ctx, const char *s, size_t len, const char **why)
 	return -EINVAL;
 }
 
+int fault_cfg_parse(struct fault_cfg *c, const char *s, const char **why)
+{
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	ret = pure_kv_parse(s, fault_set, c, why);
+	if (ret)
+		return ret;
+	if (c->stall_ns && c->stall_ns >= c->stall_period_ns) {
+		if (why)
+			*why = "stall_ms needs a longer stall_period_ms";
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int fault_parse(struct fault *f, const char *s, const char **why)
 {
 	struct fault_cfg c;
 	int ret;
 
-	memset(&c, 0, sizeof(c));
-	ret = pure_kv_parse(s, fault_set, &c, why);
+	ret = fault_cfg_parse(&c, s, why);
 	if (ret)
 		return ret;
-	if (c.stall_ns && c.stall_ns >= c.stall_period_ns) {
-		if (why)
-			*why = "stall_ms needs a longer stall_period_ms";
-		return -EINVAL;
-	}
 	f->cfg = c;
 	seed(f);
 	return 0;

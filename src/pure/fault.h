@@ -89,6 +89,9 @@ void fault_init(struct fault *f);
  */
 int fault_parse(struct fault *f, const char *s, const char **why);
 
+/* Parse settings into @c only (a check; nothing else changes). */
+int fault_cfg_parse(struct fault_cfg *c, const char *s, const char **why);
+
 /*
  * Change the media ranges of @op (FAULT_READ or FAULT_WRITE) by one
  * command: "+START-END" or "+LBA" adds, "-START-END" or "-LBA" removes

@@ -97,12 +97,13 @@ errlog=$(nvme error-log "$CTRL" -e 1 -o json)
 check "Error Information log: LBA 1500" eq "$(json_field lba <<<"$errlog")" 1500
 check "Error Information log: status Unrecovered Read Error" \
 	bash -c '(( ($1 >> 1) == 0x4281 || $1 == 0x4281 ))' _ "$(json_field status_field <<<"$errlog")"
+check "verify of 990-1005 (moves no data): Unrecovered Read Error" status_is $SC_READ_ERROR_DNR nvme verify "$DISK" -s 990 -c 15
 check "read of 990-999 (just before) works" nvme read "$DISK" -s 990 -c 9 -z $((BS * 10)) -d /tmp/x
 check "write of 5000: Write Fault (0x4280)" status_is $SC_WRITE_FAULT_DNR nvme write "$DISK" -s 5000 -c 0 -z "$BS" -d /tmp/blk
 check "write of 4999 works" nvme write "$DISK" -s 4999 -c 0 -z "$BS" -d /tmp/blk
 check "read of 5000 works (writes only there)" nvme read "$DISK" -s 5000 -c 0 -z "$BS" -d /tmp/x
-check "SMART media errors grew by 2" num_eq "$(smart media_errors)" $((media0 + 2))
-check "fault_stats: media_read 1" grep -qx "media_read 1" "$N/fault_stats"
+check "SMART media errors grew by 3" num_eq "$(smart media_errors)" $((media0 + 3))
+check "fault_stats: media_read 2" grep -qx "media_read 2" "$N/fault_stats"
 check "fault_stats: media_write 1" grep -qx "media_write 1" "$N/fault_stats"
 check "fio read over the bad range fails (EIO)" expect_fail run_fio badread --rw=read --bs=4k --offset=$((900 * BS)) --size=$((200 * BS)) --ioengine=psync
 check "the block layer logged a medium error" dmesg_has 'critical medium error|I/O error'
